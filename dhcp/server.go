@@ -1,0 +1,62 @@
+package dhcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/inventory"
+)
+
+// Server is a DHCP server netalign keeps VLAN pools on.
+type Server interface {
+	// Observe returns every pool the server holds; those netalign manages
+	// have Owned set.
+	Observe(ctx context.Context) ([]intent.Pool, error)
+	// Apply makes the pool changes as one transaction: the server ends with
+	// all of them or none.
+	Apply(ctx context.Context, changes []intent.PoolChange) error
+	// Close releases connections.
+	Close() error
+}
+
+// Factory opens a server driver from its inventory entry.
+type Factory func(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logger) (Server, error)
+
+// ErrNoDriver is returned for kinds without a driver.
+var ErrNoDriver = errors.New("no DHCP driver")
+
+// Registry maps a DHCP server kind to its factory; filled explicitly.
+type Registry struct{ factories map[string]Factory }
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+
+// Register adds the factory for kind.
+func (r *Registry) Register(kind string, f Factory) { r.factories[kind] = f }
+
+// Kinds lists registered kinds, sorted.
+func (r *Registry) Kinds() []string {
+	out := make([]string, 0, len(r.factories))
+	for k := range r.factories {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Open returns the driver for cfg.
+func (r *Registry) Open(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logger) (Server, error) {
+	f, ok := r.factories[cfg.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w for kind %q", cfg.Name, ErrNoDriver, cfg.Kind)
+	}
+	s, err := f(ctx, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open: %w", cfg.Name, err)
+	}
+	return s, nil
+}

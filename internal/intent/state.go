@@ -1,0 +1,303 @@
+package intent
+
+// SnapshotVersion is the version of the snapshot JSON schema (Observed).
+const SnapshotVersion = 1
+
+// Observed is the live state of every device, as drivers report it. Its JSON
+// form is the snapshot file (`netalign observe -o FILE`, `--snapshot FILE`),
+// documented in docs/snapshot.md.
+type Observed struct {
+	Version  int           `json:"version"`
+	Switches []SwitchState `json:"switches,omitempty"`
+	Hosts    []HostState   `json:"hosts,omitempty"`
+	DHCP     []DHCPState   `json:"dhcp,omitempty"`
+}
+
+// Switch returns the observed state of the named switch, or nil.
+func (o *Observed) Switch(name string) *SwitchState {
+	for i := range o.Switches {
+		if o.Switches[i].Name == name {
+			return &o.Switches[i]
+		}
+	}
+	return nil
+}
+
+// Host returns the observed state of the named host, or nil.
+func (o *Observed) Host(name string) *HostState {
+	for i := range o.Hosts {
+		if o.Hosts[i].Name == name {
+			return &o.Hosts[i]
+		}
+	}
+	return nil
+}
+
+// DHCPServer returns the observed state of the named DHCP server, or nil.
+func (o *Observed) DHCPServer(name string) *DHCPState {
+	for i := range o.DHCP {
+		if o.DHCP[i].Server == name {
+			return &o.DHCP[i]
+		}
+	}
+	return nil
+}
+
+// SwitchportMode is the layer-2 mode of a switch interface.
+type SwitchportMode string
+
+// Switchport modes.
+const (
+	ModeNone   SwitchportMode = ""
+	ModeAccess SwitchportMode = "access"
+	ModeTrunk  SwitchportMode = "trunk"
+	ModeRouted SwitchportMode = "routed"
+)
+
+// InterfaceKind tells physical ports from LAGs.
+type InterfaceKind string
+
+// Interface kinds.
+const (
+	KindEthernet InterfaceKind = "ethernet"
+	KindLAG      InterfaceKind = "lag"
+)
+
+// ChannelMode is how a physical port joins its LAG.
+type ChannelMode string
+
+// Channel modes as switches spell them.
+const (
+	ChannelOn      ChannelMode = "on"
+	ChannelActive  ChannelMode = "active"
+	ChannelPassive ChannelMode = "passive"
+)
+
+// LAGType returns the LAG type a member in this mode makes.
+func (m ChannelMode) LAGType() LAGType {
+	switch m {
+	case ChannelOn:
+		return LAGStatic
+	case ChannelActive, ChannelPassive:
+		return LAGLACP
+	}
+	return LAGNone
+}
+
+// MemberState is the live state of a LAG member as the switch reports it.
+type MemberState string
+
+// Member states.
+const (
+	MemberUnknown    MemberState = ""
+	MemberBundled    MemberState = "bundled"    // in the aggregate, forwarding
+	MemberIndividual MemberState = "individual" // LACP: no partner PDUs, forwarding alone
+	MemberSuspended  MemberState = "suspended"  // LACP: partner disagrees, not forwarding
+	MemberDown       MemberState = "down"       // link down
+)
+
+// SwitchState is the vendor-neutral state of one switch.
+type SwitchState struct {
+	Name       string         `json:"name"`
+	Platform   string         `json:"platform,omitempty"`
+	Hostname   string         `json:"hostname,omitempty"`
+	VLANs      []VLAN         `json:"vlans"`
+	Interfaces []Interface    `json:"interfaces"`
+	LLDP       []LLDPNeighbor `json:"lldp,omitempty"`
+}
+
+// Interface returns the named interface (any spelling), or nil.
+func (s *SwitchState) Interface(name string) *Interface {
+	n := NormalizeInterface(name)
+	for i := range s.Interfaces {
+		if s.Interfaces[i].Name == n {
+			return &s.Interfaces[i]
+		}
+	}
+	return nil
+}
+
+// HasVLAN reports whether VLAN id is defined.
+func (s *SwitchState) HasVLAN(id int) bool {
+	for _, v := range s.VLANs {
+		if v.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Neighbor returns the LLDP neighbour seen on a port, or nil.
+func (s *SwitchState) Neighbor(port string) *LLDPNeighbor {
+	n := NormalizeInterface(port)
+	for i := range s.LLDP {
+		if NormalizeInterface(s.LLDP[i].LocalPort) == n {
+			return &s.LLDP[i]
+		}
+	}
+	return nil
+}
+
+// VLAN is a VLAN defined on a switch.
+type VLAN struct {
+	ID   int    `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// Interface is a switch port or LAG with its layer-2 settings.
+type Interface struct {
+	// Name is canonical (see NormalizeInterface).
+	Name        string        `json:"name"`
+	Kind        InterfaceKind `json:"kind"`
+	Description string        `json:"description,omitempty"`
+	AdminUp     bool          `json:"adminUp"`
+	OperUp      bool          `json:"operUp"`
+	MTU         int           `json:"mtu,omitempty"`
+
+	Mode       SwitchportMode `json:"mode,omitempty"`
+	AccessVLAN int            `json:"accessVlan,omitempty"`
+	NativeVLAN int            `json:"nativeVlan,omitempty"`
+	Allowed    VLANSet        `json:"allowed,omitempty"`
+
+	// Member side (physical ports in a LAG).
+	ChannelGroup int         `json:"channelGroup,omitempty"`
+	ChannelMode  ChannelMode `json:"channelMode,omitempty"`
+	LACPRate     string      `json:"lacpRate,omitempty"`
+	MemberState  MemberState `json:"memberState,omitempty"`
+
+	// LAG side.
+	LAGType  LAGType  `json:"lagType,omitempty"`
+	Members  []string `json:"members,omitempty"`
+	MinLinks int      `json:"minLinks,omitempty"`
+	MLAGID   int      `json:"mlagId,omitempty"`
+}
+
+// LLDPNeighbor is what a switch port hears over LLDP.
+type LLDPNeighbor struct {
+	LocalPort  string `json:"localPort"`
+	SystemName string `json:"systemName"`
+	PortID     string `json:"portId"`
+	ChassisID  string `json:"chassisId,omitempty"`
+	PortDescr  string `json:"portDescription,omitempty"`
+}
+
+// LinkKind is the kind of a Linux link.
+type LinkKind string
+
+// Linux link kinds netalign cares about.
+const (
+	LinkDevice LinkKind = "device"
+	LinkBond   LinkKind = "bond"
+	LinkBridge LinkKind = "bridge"
+	LinkVLAN   LinkKind = "vlan"
+	LinkVeth   LinkKind = "veth"
+	LinkOther  LinkKind = "other"
+)
+
+// HostState is the observed network state of one host.
+type HostState struct {
+	Name  string `json:"name"`
+	Links []Link `json:"links"`
+}
+
+// Link returns the named link, or nil.
+func (h *HostState) Link(name string) *Link {
+	for i := range h.Links {
+		if h.Links[i].Name == name {
+			return &h.Links[i]
+		}
+	}
+	return nil
+}
+
+// Link is one Linux network interface.
+type Link struct {
+	Name      string   `json:"name"`
+	Kind      LinkKind `json:"kind"`
+	MAC       string   `json:"mac,omitempty"`
+	MTU       int      `json:"mtu,omitempty"`
+	AdminUp   bool     `json:"adminUp"`
+	OperState string   `json:"operState,omitempty"`
+	// Master is the bond or bridge this link is enslaved to.
+	Master string `json:"master,omitempty"`
+
+	Bond      *BondInfo      `json:"bond,omitempty"`
+	BondSlave *BondSlaveInfo `json:"bondSlave,omitempty"`
+	// VLANFiltering is set on bridges.
+	VLANFiltering bool `json:"vlanFiltering,omitempty"`
+	// BridgeVLANs are the VLANs of a bridge port (or the bridge itself).
+	BridgeVLANs []BridgeVLAN `json:"bridgeVlans,omitempty"`
+	// VLANID and Parent are set on 802.1q sub-interfaces.
+	VLANID int    `json:"vlanId,omitempty"`
+	Parent string `json:"parent,omitempty"`
+}
+
+// BondInfo is the bonding configuration of a bond link.
+type BondInfo struct {
+	Mode           BondMode `json:"mode"`
+	Miimon         int      `json:"miimon"`
+	LACPRate       string   `json:"lacpRate,omitempty"`
+	XmitHashPolicy string   `json:"xmitHashPolicy,omitempty"`
+	UpDelay        int      `json:"upDelay,omitempty"`
+	DownDelay      int      `json:"downDelay,omitempty"`
+	MinLinks       int      `json:"minLinks,omitempty"`
+}
+
+// BondSlaveInfo is the per-slave state of a bond member, with LACP details.
+type BondSlaveInfo struct {
+	State          string `json:"state,omitempty"` // active or backup
+	MIIStatus      string `json:"miiStatus,omitempty"`
+	AggregatorID   int    `json:"aggregatorId,omitempty"`
+	ActorPortState int    `json:"actorPortState,omitempty"`
+	PartnerState   int    `json:"partnerPortState,omitempty"`
+	PartnerMAC     string `json:"partnerMac,omitempty"`
+}
+
+// Bundled reports whether LACP is in sync on both sides: actor and partner
+// port states are collecting+distributing+in-sync (0x3c bits set).
+func (s *BondSlaveInfo) Bundled() bool {
+	const sync = 0x08 | 0x10 | 0x20
+	return s != nil && s.ActorPortState&sync == sync && s.PartnerState&sync == sync
+}
+
+// BridgeVLAN is one VLAN on a bridge port.
+type BridgeVLAN struct {
+	VID      int  `json:"vid"`
+	PVID     bool `json:"pvid,omitempty"`
+	Untagged bool `json:"untagged,omitempty"`
+}
+
+// DHCPState is the pools a DHCP server holds.
+type DHCPState struct {
+	Server string `json:"server"`
+	Kind   string `json:"kind,omitempty"`
+	Pools  []Pool `json:"pools"`
+}
+
+// Pool is the DHCP pool of one VLAN network.
+type Pool struct {
+	// Network is the inventory network name; VLAN its id (Kea subnet id).
+	Network string `json:"network,omitempty"`
+	VLAN    int    `json:"vlan"`
+	Subnet  string `json:"subnet"`
+	// Ranges are "first-last" address ranges.
+	Ranges    []string `json:"ranges"`
+	Gateway   string   `json:"gateway,omitempty"`
+	DNS       []string `json:"dns,omitempty"`
+	Domain    string   `json:"domain,omitempty"`
+	LeaseTime int      `json:"leaseTimeSeconds,omitempty"`
+	// Interface or Relay says how the server reaches the VLAN.
+	Interface    string        `json:"interface,omitempty"`
+	Relay        string        `json:"relay,omitempty"`
+	Reservations []Reservation `json:"reservations,omitempty"`
+	// Owned is true when netalign manages the pool (Kea user-context,
+	// dnsmasq's netalign file); unowned pools are never changed.
+	Owned bool `json:"owned,omitempty"`
+}
+
+// Reservation pins an address to a MAC.
+type Reservation struct {
+	MAC      string `json:"mac"`
+	IP       string `json:"ip"`
+	Hostname string `json:"hostname,omitempty"`
+}

@@ -1,0 +1,145 @@
+package switchdrivers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/secret"
+)
+
+// Driver talks to one switch.
+type Driver interface {
+	// Observe reads the switch's ports, LAGs (with LACP member state), VLANs,
+	// trunks, MTU and LLDP neighbours.
+	Observe(ctx context.Context) (*intent.SwitchState, error)
+	// Apply pushes changes as one transaction: all of them or none. On
+	// failure the device is left as it was and the error says whether the
+	// rollback succeeded (see RollbackError).
+	Apply(ctx context.Context, changes []intent.SwitchChange) (*ApplyResult, error)
+	// Close ends the session.
+	Close() error
+}
+
+// ApplyResult is what a transaction did.
+type ApplyResult struct {
+	// Lines are the configuration lines (or gNMI paths) pushed.
+	Lines []string `json:"lines"`
+	// Diff is the device's own view of the change (EOS session diff, NX-OS
+	// checkpoint diff), when it has one.
+	Diff string `json:"diff,omitempty"`
+	// Saved is true when running-config was copied to startup-config.
+	Saved bool `json:"saved"`
+	// Commands counts round trips to the device during the apply.
+	Commands int `json:"commands"`
+}
+
+// Config is everything a driver needs to reach one switch, built from the
+// inventory by ConfigFor.
+type Config struct {
+	Name     string
+	Platform string
+	Protocol string
+	// Host and Port of the device's SSH or gNMI endpoint.
+	Host string
+	Port int
+
+	Username       string
+	Password       secret.Secret
+	EnablePassword secret.Secret
+	KeyFile        string
+	Agent          bool
+
+	// KnownHosts is the known_hosts file verifying SSH host keys.
+	KnownHosts string
+	// TLS for gNMI.
+	CAFile, CertFile, KeyPEMFile, ServerName string
+	// Insecure skips host key / certificate verification; drivers log a
+	// warning per device when it is set.
+	Insecure bool
+
+	// NetworkInstance is the OpenConfig network instance (default "default").
+	NetworkInstance string
+	// Timeout bounds single operations when ctx has no deadline.
+	Timeout time.Duration
+	// Save copies running-config to startup-config after a commit.
+	Save bool
+}
+
+// Factory opens a driver for one switch.
+type Factory func(ctx context.Context, cfg Config, log *slog.Logger) (Driver, error)
+
+// ErrNoDriver is returned by Registry.Open for platforms without a driver.
+var ErrNoDriver = errors.New("no driver")
+
+// Registry maps "platform/protocol" to a driver factory. It is filled
+// explicitly (see switchdrivers/all), never by init side effects.
+type Registry struct {
+	factories map[string]Factory
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+
+// Register adds the factory for platform over protocol ("ssh" or "gnmi").
+func (r *Registry) Register(platform, protocol string, f Factory) {
+	r.factories[platform+"/"+protocol] = f
+}
+
+// Platforms lists the registered "platform/protocol" keys, sorted.
+func (r *Registry) Platforms() []string {
+	out := make([]string, 0, len(r.factories))
+	for k := range r.factories {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Open returns a driver for cfg, or an error wrapping ErrNoDriver that names
+// the platform.
+func (r *Registry) Open(ctx context.Context, cfg Config, log *slog.Logger) (Driver, error) {
+	f, ok := r.factories[cfg.Platform+"/"+cfg.Protocol]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w for platform %q over %s", cfg.Name, ErrNoDriver, cfg.Platform, cfg.Protocol)
+	}
+	d, err := f(ctx, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open: %w", cfg.Name, err)
+	}
+	return d, nil
+}
+
+// CommandError is a command the device refused.
+type CommandError struct {
+	Device  string
+	Command string
+	Output  string
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("%s: command %q: %s", e.Device, e.Command, e.Output)
+}
+
+// RollbackError reports a failed transaction and what happened to the
+// rollback. RolledBack is true when the device is back to its prior state.
+type RollbackError struct {
+	Device     string
+	Err        error
+	RolledBack bool
+	// RollbackErr is set when the rollback itself failed.
+	RollbackErr error
+}
+
+func (e *RollbackError) Error() string {
+	if e.RolledBack {
+		return fmt.Sprintf("%s: %v (rolled back)", e.Device, e.Err)
+	}
+	return fmt.Sprintf("%s: %v (rollback failed: %v)", e.Device, e.Err, e.RollbackErr)
+}
+
+func (e *RollbackError) Unwrap() error { return e.Err }
