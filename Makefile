@@ -1,0 +1,39 @@
+# netalign — see `make help`.
+GO      ?= go
+BIN     ?= bin/netalign
+PKGS    ?= ./...
+export GOFLAGS ?= -buildvcs=auto
+
+.PHONY: help build test unit lint deps demo bench e2e clean
+
+help: ## list the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/netalign
+	$(GO) build -o $(BIN) ./cmd/netalign
+
+deps: ## install the Debian packages the tests need (kea, dnsmasq, qemu, busybox)
+	./scripts/install-deps.sh
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit: ## unit tests only (no root, no network, seconds)
+	$(GO) test -short ./...
+
+test: deps lint ## everything: lint, unit, real servers, lab, e2e, real kernel
+	NETALIGN_REQUIRE_PREREQS=1 $(GO) test -race -timeout 30m $(PKGS)
+
+e2e: ## end-to-end tests only (the built binary against the lab)
+	NETALIGN_REQUIRE_PREREQS=1 $(GO) test -timeout 20m ./e2e/...
+
+demo: build ## run netalign against the embedded lab: plan, apply, validate, drift
+	./scripts/demo.sh $(BIN)
+
+bench: ## benchmarks (prints ratios)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,498 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/netalign/netalign/dhcp"
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/plan"
+	"github.com/netalign/netalign/internal/validate"
+	"github.com/netalign/netalign/inventory"
+	"github.com/netalign/netalign/switchdrivers"
+)
+
+// HostBackend observes and applies Linux hosts (implemented by hostnet).
+type HostBackend interface {
+	// Observe reads a host's links: locally through netlink, or read-only
+	// over SSH.
+	Observe(ctx context.Context, h inventory.Host) (*intent.HostState, error)
+	// Apply runs a host's changes as one transaction with rollback.
+	Apply(ctx context.Context, h inventory.Host, changes []intent.HostChange) error
+	// Diff is the host planner.
+	Diff(desired intent.DesiredHost, observed intent.HostState) []intent.HostChange
+}
+
+// Options configure an Engine.
+type Options struct {
+	Switches *switchdrivers.Registry
+	DHCP     *dhcp.Registry
+	// Hosts may be nil: hosts are then not observed.
+	Hosts       HostBackend
+	Log         *slog.Logger
+	Parallelism int
+	// Timeout is each device's deadline for one observe or apply.
+	Timeout time.Duration
+	// NoSave skips copying running to startup config after switch commits.
+	NoSave bool
+	// Insecure skips host key / certificate checks on every switch.
+	Insecure bool
+	// Progress, when set, is told about each device as it starts and ends.
+	Progress Progress
+}
+
+// Progress receives per-device progress (a terminal bar or log lines).
+type Progress interface {
+	Start(phase string, total int)
+	Done(device string, status Status)
+	Finish()
+}
+
+// Engine holds the drivers of one run.
+type Engine struct {
+	opts Options
+	inv  *inventory.Inventory
+
+	mu       sync.Mutex
+	switches map[string]switchdrivers.Driver
+	servers  map[string]dhcp.Server
+}
+
+// New returns an engine for inv.
+func New(inv *inventory.Inventory, opts Options) *Engine {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 16
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	return &Engine{opts: opts, inv: inv, switches: map[string]switchdrivers.Driver{}, servers: map[string]dhcp.Server{}}
+}
+
+// Close closes every open driver.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for name, d := range e.switches {
+		if err := d.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: close: %w", name, err))
+		}
+	}
+	for name, s := range e.servers {
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: close: %w", name, err))
+		}
+	}
+	e.switches, e.servers = map[string]switchdrivers.Driver{}, map[string]dhcp.Server{}
+	return errors.Join(errs...)
+}
+
+func (e *Engine) switchDriver(ctx context.Context, sw inventory.Switch) (switchdrivers.Driver, error) {
+	e.mu.Lock()
+	d, ok := e.switches[sw.Name]
+	e.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	if e.opts.Switches == nil {
+		return nil, fmt.Errorf("%s: %w for platform %q", sw.Name, switchdrivers.ErrNoDriver, sw.Platform)
+	}
+	cfg, err := switchdrivers.ConfigFor(sw, e.inv.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sw.Name, err)
+	}
+	cfg.Save = cfg.Save && !e.opts.NoSave
+	cfg.Insecure = cfg.Insecure || e.opts.Insecure
+	cfg.Timeout = e.opts.Timeout
+	d, err = e.opts.Switches.Open(ctx, cfg, e.opts.Log.With("device", sw.Name))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.switches[sw.Name] = d
+	e.mu.Unlock()
+	return d, nil
+}
+
+func (e *Engine) dhcpServer(ctx context.Context, s inventory.DHCPServer) (dhcp.Server, error) {
+	e.mu.Lock()
+	d, ok := e.servers[s.Name]
+	e.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	if e.opts.DHCP == nil {
+		return nil, fmt.Errorf("%s: %w for kind %q", s.Name, dhcp.ErrNoDriver, s.Kind)
+	}
+	d, err := e.opts.DHCP.Open(ctx, s, e.opts.Log.With("device", s.Name))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.servers[s.Name] = d
+	e.mu.Unlock()
+	return d, nil
+}
+
+// dropSwitch forgets (and closes) a switch driver after an error, so the next
+// use reconnects.
+func (e *Engine) dropSwitch(name string) {
+	e.mu.Lock()
+	d, ok := e.switches[name]
+	delete(e.switches, name)
+	e.mu.Unlock()
+	if ok {
+		_ = d.Close()
+	}
+}
+
+// Observation is the outcome of observing every device.
+type Observation struct {
+	Observed    *intent.Observed
+	Unreachable []validate.Unreachable
+	// Devices lists every device that was asked, by name.
+	Devices []string
+}
+
+type job struct {
+	name, kind string
+	run        func(ctx context.Context) error
+}
+
+// Observe reads every switch, DHCP server and reachable host concurrently,
+// at most Parallelism at once, each within Timeout. A device that fails is
+// reported in Unreachable; the others carry on.
+func (e *Engine) Observe(ctx context.Context) *Observation {
+	inv := e.inv
+	obs := &intent.Observed{Version: intent.SnapshotVersion}
+	swStates := make([]*intent.SwitchState, len(inv.Switches))
+	dhcpStates := make([]*intent.DHCPState, len(inv.DHCPServers))
+	hostStates := make([]*intent.HostState, len(inv.Hosts))
+	var jobs []job
+	for i, sw := range inv.Switches {
+		jobs = append(jobs, job{sw.Name, "switch", func(ctx context.Context) error {
+			d, err := e.switchDriver(ctx, sw)
+			if err != nil {
+				return err
+			}
+			st, err := d.Observe(ctx)
+			if err != nil {
+				e.dropSwitch(sw.Name)
+				return fmt.Errorf("%s: observe: %w", sw.Name, err)
+			}
+			st.Name, st.Platform = sw.Name, sw.Platform
+			swStates[i] = st
+			return nil
+		}})
+	}
+	for i, s := range inv.DHCPServers {
+		jobs = append(jobs, job{s.Name, "dhcp", func(ctx context.Context) error {
+			d, err := e.dhcpServer(ctx, s)
+			if err != nil {
+				return err
+			}
+			pools, err := d.Observe(ctx)
+			if err != nil {
+				return fmt.Errorf("%s: observe: %w", s.Name, err)
+			}
+			if pools == nil {
+				pools = []intent.Pool{}
+			}
+			dhcpStates[i] = &intent.DHCPState{Server: s.Name, Kind: s.Kind, Pools: pools}
+			return nil
+		}})
+	}
+	for i, h := range inv.Hosts {
+		access := h.Access
+		if access == "" && h.SSH != nil && h.Address != "" {
+			access = "ssh"
+		}
+		if access == "" || access == "none" || e.opts.Hosts == nil {
+			continue
+		}
+		jobs = append(jobs, job{h.Name, "host", func(ctx context.Context) error {
+			st, err := e.opts.Hosts.Observe(ctx, h)
+			if err != nil {
+				return fmt.Errorf("%s: observe: %w", h.Name, err)
+			}
+			st.Name = h.Name
+			hostStates[i] = st
+			return nil
+		}})
+	}
+	errs := e.run(ctx, "observe", jobs)
+	out := &Observation{Observed: obs}
+	for i, j := range jobs {
+		out.Devices = append(out.Devices, j.name)
+		if errs[i] != nil {
+			out.Unreachable = append(out.Unreachable, validate.Unreachable{Device: j.name, Kind: j.kind, Err: errs[i].Error()})
+		}
+	}
+	for _, s := range swStates {
+		if s != nil {
+			obs.Switches = append(obs.Switches, *s)
+		}
+	}
+	for _, s := range dhcpStates {
+		if s != nil {
+			obs.DHCP = append(obs.DHCP, *s)
+		}
+	}
+	for _, s := range hostStates {
+		if s != nil {
+			obs.Hosts = append(obs.Hosts, *s)
+		}
+	}
+	return out
+}
+
+// run executes jobs with bounded parallelism and a per-device deadline; the
+// error of job i is in slot i. Jobs not started when ctx ends get ctx's error.
+func (e *Engine) run(ctx context.Context, phase string, jobs []job) []error {
+	errs := make([]error, len(jobs))
+	if e.opts.Progress != nil {
+		e.opts.Progress.Start(phase, len(jobs))
+		defer e.opts.Progress.Finish()
+	}
+	var g errgroup.Group
+	g.SetLimit(e.opts.Parallelism)
+	for i, j := range jobs {
+		if ctx.Err() != nil {
+			errs[i] = fmt.Errorf("%s: not reached: %w", j.name, context.Cause(ctx))
+			continue
+		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				errs[i] = fmt.Errorf("%s: not reached: %w", j.name, context.Cause(ctx))
+				return nil
+			}
+			dctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+			defer cancel()
+			start := time.Now()
+			errs[i] = j.run(dctx)
+			status := StatusOK
+			if errs[i] != nil {
+				status = StatusFailed
+				e.opts.Log.Warn(phase+" failed", "device", j.name, "err", errs[i])
+			} else {
+				e.opts.Log.Debug(phase+" done", "device", j.name, "took", time.Since(start).Round(time.Millisecond))
+			}
+			if e.opts.Progress != nil {
+				e.opts.Progress.Done(j.name, status)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return errs
+}
+
+// Status is the outcome of one device in an apply.
+type Status string
+
+// Statuses.
+const (
+	StatusOK         Status = "ok"
+	StatusApplied    Status = "applied"
+	StatusUnchanged  Status = "unchanged"
+	StatusRolledBack Status = "rolled-back"
+	StatusFailed     Status = "failed"
+	StatusSkipped    Status = "skipped"
+	StatusNotReached Status = "not-reached"
+)
+
+// Result is what happened to one device during apply.
+type Result struct {
+	Device  string          `json:"device"`
+	Kind    plan.DeviceKind `json:"kind"`
+	Status  Status          `json:"status"`
+	Changes int             `json:"changes"`
+	Error   string          `json:"error,omitempty"`
+	Reason  string          `json:"reason,omitempty"`
+	// Lines and Diff are what a switch transaction pushed and the device's
+	// own diff.
+	Lines []string `json:"lines,omitempty"`
+	Diff  string   `json:"diff,omitempty"`
+}
+
+// Apply executes p: switches and DHCP servers first (concurrently), then
+// hosts, one transaction per device. Cancelling stop (SIGINT) starts no new
+// transaction; in-flight ones finish or roll back within their own deadline,
+// and devices not reached are reported so.
+func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
+	results := make([]Result, len(p.Devices))
+	var phase1, phase2 []job
+	var idx1, idx2 []int
+	for i, d := range p.Devices {
+		results[i] = Result{Device: d.Name, Kind: d.Kind, Changes: d.Changes()}
+		switch {
+		case d.Skipped != "":
+			results[i].Status, results[i].Reason = StatusSkipped, d.Skipped
+			continue
+		case d.Changes() == 0:
+			results[i].Status = StatusUnchanged
+			continue
+		}
+		j := job{name: d.Name, kind: string(d.Kind), run: e.applyDevice(d, &results[i])}
+		if d.Kind == plan.KindHost {
+			phase2, idx2 = append(phase2, j), append(idx2, i)
+		} else {
+			phase1, idx1 = append(phase1, j), append(idx1, i)
+		}
+	}
+	// In-flight transactions must not be cut by stop: they run under a
+	// context that only their own deadline ends.
+	for _, ph := range []struct {
+		jobs []job
+		idx  []int
+		name string
+	}{{phase1, idx1, "apply switches and DHCP"}, {phase2, idx2, "apply hosts"}} {
+		if len(ph.jobs) == 0 {
+			continue
+		}
+		errs := e.runApply(stop, ph.name, ph.jobs)
+		for k, err := range errs {
+			r := &results[ph.idx[k]]
+			if err == nil {
+				continue
+			}
+			r.Error = err.Error()
+			var rb *switchdrivers.RollbackError
+			switch {
+			case errors.Is(err, errNotReached):
+				r.Status = StatusNotReached
+			case errors.As(err, &rb) && rb.RolledBack:
+				r.Status = StatusRolledBack
+			default:
+				if r.Status == "" || r.Status == StatusApplied {
+					r.Status = StatusFailed
+				}
+			}
+		}
+	}
+	return results
+}
+
+var errNotReached = errors.New("not reached: apply was interrupted before this device started")
+
+func (e *Engine) runApply(stop context.Context, phase string, jobs []job) []error {
+	errs := make([]error, len(jobs))
+	if e.opts.Progress != nil {
+		e.opts.Progress.Start(phase, len(jobs))
+		defer e.opts.Progress.Finish()
+	}
+	var g errgroup.Group
+	g.SetLimit(e.opts.Parallelism)
+	for i, j := range jobs {
+		if stop.Err() != nil {
+			errs[i] = fmt.Errorf("%s: %w", j.name, errNotReached)
+			continue
+		}
+		g.Go(func() error {
+			if stop.Err() != nil {
+				errs[i] = fmt.Errorf("%s: %w", j.name, errNotReached)
+				return nil
+			}
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(stop), e.opts.Timeout)
+			defer cancel()
+			errs[i] = j.run(dctx)
+			status := StatusApplied
+			if errs[i] != nil {
+				status = StatusFailed
+				e.opts.Log.Warn("apply failed", "device", j.name, "err", errs[i])
+			} else {
+				e.opts.Log.Info("applied", "device", j.name)
+			}
+			if e.opts.Progress != nil {
+				e.opts.Progress.Done(j.name, status)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return errs
+}
+
+func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		switch d.Kind {
+		case plan.KindSwitch:
+			sw := e.inv.Switch(d.Name)
+			if sw == nil {
+				return fmt.Errorf("%s: not in the inventory", d.Name)
+			}
+			drv, err := e.switchDriver(ctx, *sw)
+			if err != nil {
+				return err
+			}
+			res, err := drv.Apply(ctx, d.Switch)
+			if res != nil {
+				r.Lines, r.Diff = res.Lines, res.Diff
+			}
+			if err != nil {
+				e.dropSwitch(d.Name)
+				return err
+			}
+			r.Status = StatusApplied
+			return nil
+		case plan.KindDHCP:
+			s := e.inv.DHCPServer(d.Name)
+			if s == nil {
+				return fmt.Errorf("%s: not in the inventory", d.Name)
+			}
+			srv, err := e.dhcpServer(ctx, *s)
+			if err != nil {
+				return err
+			}
+			if err := srv.Apply(ctx, d.DHCP); err != nil {
+				return fmt.Errorf("%s: apply: %w", d.Name, err)
+			}
+			r.Status = StatusApplied
+			return nil
+		case plan.KindHost:
+			h := e.inv.Host(d.Name)
+			if h == nil {
+				return fmt.Errorf("%s: not in the inventory", d.Name)
+			}
+			if e.opts.Hosts == nil {
+				return fmt.Errorf("%s: host networking is not available", d.Name)
+			}
+			if err := e.opts.Hosts.Apply(ctx, *h, d.Host); err != nil {
+				return fmt.Errorf("%s: apply: %w", d.Name, err)
+			}
+			r.Status = StatusApplied
+			return nil
+		}
+		return fmt.Errorf("%s: unknown device kind %q", d.Name, d.Kind)
+	}
+}
+
+// HostDiffer returns the host planner, or nil without host support.
+func (e *Engine) HostDiffer() plan.HostDiffer {
+	if e.opts.Hosts == nil {
+		return nil
+	}
+	return e.opts.Hosts.Diff
+}
+
+// SortResults orders results by kind phase then name.
+func SortResults(rs []Result) {
+	order := map[plan.DeviceKind]int{plan.KindSwitch: 0, plan.KindDHCP: 1, plan.KindHost: 2}
+	sort.SliceStable(rs, func(i, j int) bool {
+		if order[rs[i].Kind] != order[rs[j].Kind] {
+			return order[rs[i].Kind] < order[rs[j].Kind]
+		}
+		return rs[i].Device < rs[j].Device
+	})
+}

@@ -1,0 +1,115 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/netalign/netalign/internal/intent"
+)
+
+// TextOptions tune RenderText.
+type TextOptions struct {
+	// Color adds ANSI colors (when writing to a terminal).
+	Color bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiRed    = "\x1b[31m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+)
+
+// RenderText writes the plan as a terraform-style diff.
+func RenderText(w io.Writer, p *Plan, o TextOptions) error {
+	c := func(code, s string) string {
+		if !o.Color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	actionColor := map[intent.Action]string{intent.Create: ansiGreen, intent.Update: ansiYellow, intent.Delete: ansiRed}
+	var b strings.Builder
+	for _, d := range p.Devices {
+		head := fmt.Sprintf("%s %s", d.Kind, d.Name)
+		if d.Platform != "" {
+			head += " (" + d.Platform + ")"
+		}
+		switch {
+		case d.Skipped != "":
+			fmt.Fprintf(&b, "%s: %s\n", c(ansiBold, head), c(ansiDim, "skipped, "+d.Skipped))
+		case d.Changes() == 0:
+			fmt.Fprintf(&b, "%s: %s\n", c(ansiBold, head), c(ansiDim, "no changes"))
+		default:
+			fmt.Fprintf(&b, "%s:\n", c(ansiBold, head))
+		}
+		line := func(a intent.Action, what string, fields []intent.Field, disruptive bool, reason string) {
+			tag := ""
+			if disruptive {
+				tag = c(ansiRed, "  # disruptive")
+				if reason != "" {
+					tag = c(ansiRed, "  # disruptive: "+reason)
+				}
+			} else if reason != "" {
+				tag = c(ansiDim, "  # "+reason)
+			}
+			fmt.Fprintf(&b, "  %s %s%s\n", c(actionColor[a], a.Symbol()), what, tag)
+			width := 0
+			for _, f := range fields {
+				width = max(width, len(f.Name))
+			}
+			for _, f := range fields {
+				if f.Before == "" && f.After == "" {
+					continue
+				}
+				switch {
+				case a == intent.Create || f.Before == "":
+					fmt.Fprintf(&b, "      %-*s = %s\n", width, f.Name, f.After)
+				case a == intent.Delete || f.After == "":
+					fmt.Fprintf(&b, "      %-*s = %s\n", width, f.Name, c(ansiRed, f.Before))
+				default:
+					fmt.Fprintf(&b, "      %-*s : %s -> %s\n", width, f.Name, f.Before, c(ansiYellow, f.After))
+				}
+			}
+		}
+		for _, ch := range d.Switch {
+			line(ch.Action, string(ch.Object)+" "+ch.Name, ch.Fields, ch.Disruptive, ch.Reason)
+		}
+		for _, ch := range d.Host {
+			line(ch.Action, string(ch.Object)+" "+ch.Name, ch.Fields, ch.Disruptive, ch.Reason)
+		}
+		for _, ch := range d.DHCP {
+			what := fmt.Sprintf("pool vlan %d", ch.Pool.VLAN)
+			if ch.Pool.Network != "" {
+				what += " (" + ch.Pool.Network + ")"
+			}
+			line(ch.Action, what, ch.Fields, false, "")
+		}
+		for _, wmsg := range d.Warnings {
+			fmt.Fprintf(&b, "  %s %s\n", c(ansiYellow, "!"), wmsg)
+		}
+	}
+	s := p.Summary()
+	if s.Devices == 0 {
+		fmt.Fprintf(&b, "\nNo changes. The network matches the inventory.\n")
+	} else {
+		fmt.Fprintf(&b, "\nPlan: %d to create, %d to change, %d to delete on %d device(s)", s.Create, s.Update, s.Delete, s.Devices)
+		if s.Disruptive > 0 {
+			fmt.Fprintf(&b, "; %s", c(ansiRed, fmt.Sprintf("%d disruptive", s.Disruptive)))
+		}
+		b.WriteString(".\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// RenderJSON writes the plan as indented JSON (schema: docs/plan.md).
+func RenderJSON(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}

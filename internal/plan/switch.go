@@ -1,0 +1,452 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/netalign/netalign/internal/intent"
+)
+
+// lagIDs maps "<switch>|<lag key>" to the chosen LAG id.
+type lagIDs map[string]int
+
+func lagKey(sw, key string) string { return sw + "|" + key }
+
+// allocateLAGIDs chooses a LAG id for every desired LAG, stable across runs:
+// the inventory's pinned id; else the id of an existing LAG that already
+// holds the members (on this switch, or on the MLAG peer for MLAG LAGs);
+// else the lowest id in the switch's range that is free on the switch (and
+// on its MLAG peer for MLAG LAGs).
+func allocateLAGIDs(desired *intent.Desired, observed *intent.Observed) lagIDs {
+	ids := lagIDs{}
+	used := map[string]map[int]bool{} // switch -> ids taken
+	desiredBySwitch := map[string]*intent.DesiredSwitch{}
+	for i := range desired.Switches {
+		ds := &desired.Switches[i]
+		desiredBySwitch[ds.Name] = ds
+		used[ds.Name] = map[int]bool{}
+		if obs := observed.Switch(ds.Name); obs != nil {
+			for _, itf := range obs.Interfaces {
+				if itf.Kind == intent.KindLAG {
+					if id := intent.LAGID(itf.Name); id != 0 {
+						used[ds.Name][id] = true
+					}
+				}
+				if itf.ChannelGroup != 0 {
+					used[ds.Name][itf.ChannelGroup] = true
+				}
+			}
+		}
+	}
+	// Pinned ids first, then reuse, then allocation, each pass in sorted order.
+	type ref struct {
+		sw  *intent.DesiredSwitch
+		lag *intent.DesiredLAG
+	}
+	var all []ref
+	for i := range desired.Switches {
+		ds := &desired.Switches[i]
+		for j := range ds.LAGs {
+			all = append(all, ref{ds, &ds.LAGs[j]})
+		}
+	}
+	claimed := map[string]map[int]string{} // switch -> id -> lag key
+	claim := func(sw string, id int, key string) {
+		if claimed[sw] == nil {
+			claimed[sw] = map[int]string{}
+		}
+		claimed[sw][id] = key
+		ids[lagKey(sw, key)] = id
+	}
+	isClaimed := func(sw string, id int) bool { _, ok := claimed[sw][id]; return ok }
+	for _, r := range all {
+		if r.lag.ID != 0 {
+			claim(r.sw.Name, r.lag.ID, r.lag.Key)
+		}
+	}
+	existing := func(sw string, lag *intent.DesiredLAG) int {
+		obs := observed.Switch(sw)
+		if obs == nil {
+			return 0
+		}
+		groups := map[int]int{}
+		for _, m := range lag.Members {
+			if itf := obs.Interface(m); itf != nil && itf.ChannelGroup != 0 {
+				groups[itf.ChannelGroup]++
+			}
+		}
+		best, bestN := 0, 0
+		for g, n := range groups {
+			if n > bestN || (n == bestN && g < best) {
+				best, bestN = g, n
+			}
+		}
+		if best == 0 {
+			return 0
+		}
+		// Reuse only a LAG whose members all belong to this bond.
+		members := map[string]bool{}
+		for _, m := range lag.Members {
+			members[m] = true
+		}
+		for _, itf := range obs.Interfaces {
+			if itf.ChannelGroup == best && !members[itf.Name] {
+				return 0
+			}
+		}
+		return best
+	}
+	for _, r := range all {
+		if _, ok := ids[lagKey(r.sw.Name, r.lag.Key)]; ok {
+			continue
+		}
+		id := existing(r.sw.Name, r.lag)
+		if id == 0 && r.lag.MLAG && r.sw.MLAGPeer != "" {
+			if peer := desiredBySwitch[r.sw.MLAGPeer]; peer != nil {
+				if pid, ok := ids[lagKey(peer.Name, r.lag.Key)]; ok {
+					id = pid
+				} else {
+					for _, pl := range peer.LAGs {
+						if pl.Key == r.lag.Key {
+							id = existing(peer.Name, &pl)
+						}
+					}
+				}
+			}
+		}
+		if id != 0 && !isClaimed(r.sw.Name, id) {
+			claim(r.sw.Name, id, r.lag.Key)
+			if r.lag.MLAG && r.sw.MLAGPeer != "" && !isClaimed(r.sw.MLAGPeer, id) {
+				if _, ok := ids[lagKey(r.sw.MLAGPeer, r.lag.Key)]; !ok && desiredBySwitch[r.sw.MLAGPeer] != nil {
+					claim(r.sw.MLAGPeer, id, r.lag.Key)
+				}
+			}
+		}
+	}
+	for _, r := range all {
+		if _, ok := ids[lagKey(r.sw.Name, r.lag.Key)]; ok {
+			continue
+		}
+		peer := ""
+		if r.lag.MLAG && desiredBySwitch[r.sw.MLAGPeer] != nil {
+			peer = r.sw.MLAGPeer
+		}
+		free := func(sw string, id int) bool {
+			return !isClaimed(sw, id) && !used[sw][id]
+		}
+		for id := r.sw.LAGRange[0]; id <= r.sw.LAGRange[1]; id++ {
+			if free(r.sw.Name, id) && (peer == "" || free(peer, id)) {
+				claim(r.sw.Name, id, r.lag.Key)
+				if peer != "" {
+					claim(peer, id, r.lag.Key)
+				}
+				break
+			}
+		}
+	}
+	return ids
+}
+
+// diffSwitch returns the ordered changes for one switch, and warnings for
+// what it refused to touch.
+func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, opts Options) ([]intent.SwitchChange, []string) {
+	var (
+		vlans, lagCreates, leaves, lagUpdates, joins, ports []intent.SwitchChange
+		warnings                                            []string
+	)
+	protected := map[string]bool{}
+	for _, p := range ds.Protected {
+		protected[p] = true
+	}
+	if ds.MgmtPort != "" && !opts.AllowMgmtPort {
+		protected[ds.MgmtPort] = true
+	}
+	guard := func(name string) bool {
+		if protected[name] {
+			warnings = append(warnings, fmt.Sprintf("%s is protected: not changed", name))
+			return false
+		}
+		return true
+	}
+
+	for _, v := range ds.VLANs {
+		if !obs.HasVLAN(v.ID) {
+			vv := v
+			vlans = append(vlans, intent.SwitchChange{
+				Action: intent.Create, Object: intent.ObjVLAN, Name: strconv.Itoa(v.ID), VLAN: &vv,
+				Fields: []intent.Field{{Name: "name", Before: "", After: v.Name}},
+			})
+		}
+	}
+
+	desiredLAGOf := map[string]*intent.DesiredLAG{}
+	for i := range ds.LAGs {
+		for _, m := range ds.LAGs[i].Members {
+			desiredLAGOf[m] = &ds.LAGs[i]
+		}
+	}
+
+	for i := range ds.LAGs {
+		lag := &ds.LAGs[i]
+		id, ok := ids[lagKey(ds.Name, lag.Key)]
+		if !ok {
+			warnings = append(warnings, fmt.Sprintf("%s: no free LAG id in %d-%d", lag.Key, ds.LAGRange[0], ds.LAGRange[1]))
+			continue
+		}
+		name := intent.LAGName(id)
+		if !guard(name) {
+			continue
+		}
+		mode := intent.ChannelOn
+		if lag.Type == intent.LAGLACP {
+			mode = intent.ChannelActive
+		}
+		mlagID := 0
+		if lag.MLAG {
+			mlagID = id
+		}
+		cur := obs.Interface(name)
+		observedType := observedLAGType(obs, id)
+		if cur == nil {
+			c := intent.SwitchChange{
+				Action: intent.Create, Object: intent.ObjLAG, Name: name, LAGType: lag.Type,
+				SetTrunk: true, NativeVLAN: lag.Trunk.NativeVLAN, ReplaceVLANs: true, Allowed: lag.Trunk.Allowed,
+				MTU: lag.MTU, MinLinks: lag.MinLinks, MLAGID: mlagID,
+				Description: "netalign " + lag.Key,
+				Fields: []intent.Field{
+					{Name: "type", After: string(lag.Type)},
+					{Name: "members", After: joinNames(lag.Members)},
+					{Name: "mode", After: "trunk"},
+					{Name: "native vlan", After: strconv.Itoa(lag.Trunk.NativeVLAN)},
+					{Name: "allowed vlans", After: lag.Trunk.Allowed.String()},
+					{Name: "mtu", After: strconv.Itoa(lag.MTU)},
+				},
+			}
+			if mlagID != 0 {
+				c.Fields = append(c.Fields, intent.Field{Name: "mlag", After: strconv.Itoa(mlagID)})
+			}
+			lagCreates = append(lagCreates, c)
+		} else {
+			if c, ok := trunkChange(name, intent.ObjLAG, cur, lag.Trunk, lag.MTU); ok {
+				lagUpdates = append(lagUpdates, c)
+			}
+			if mlagID != 0 && cur.MLAGID != mlagID {
+				lagUpdates = append(lagUpdates, intent.SwitchChange{
+					Action: intent.Update, Object: intent.ObjLAG, Name: name, MLAGID: mlagID,
+					Fields: []intent.Field{{Name: "mlag", Before: itoaOrNone(cur.MLAGID), After: strconv.Itoa(mlagID)}},
+				})
+			}
+			if lag.MinLinks != 0 && cur.MinLinks != lag.MinLinks {
+				lagUpdates = append(lagUpdates, intent.SwitchChange{
+					Action: intent.Update, Object: intent.ObjLAG, Name: name, MinLinks: lag.MinLinks,
+					Fields: []intent.Field{{Name: "min-links", Before: itoaOrNone(cur.MinLinks), After: strconv.Itoa(lag.MinLinks)}},
+				})
+			}
+		}
+		retype := cur != nil && observedType != intent.LAGNone && observedType != lag.Type
+		for _, m := range lag.Members {
+			if !guard(m) {
+				continue
+			}
+			itf := obs.Interface(m)
+			var curGroup int
+			var curMode intent.ChannelMode
+			var curRate string
+			if itf != nil {
+				curGroup, curMode, curRate = itf.ChannelGroup, itf.ChannelMode, itf.LACPRate
+			}
+			needJoin := curGroup != id || curMode != mode || retype
+			if needJoin && curGroup != 0 {
+				leaves = append(leaves, intent.SwitchChange{
+					Action: intent.Update, Object: intent.ObjInterface, Name: m, Leave: true,
+					ChannelGroup: curGroup, Disruptive: true,
+					Reason: leaveReason(curGroup, id, curMode, mode),
+					Fields: []intent.Field{{Name: "channel-group", Before: groupString(curGroup, curMode), After: "none"}},
+				})
+			}
+			rate := ""
+			if lag.Type == intent.LAGLACP && lag.LACPRate == "fast" {
+				rate = "fast"
+			}
+			if needJoin {
+				c := intent.SwitchChange{
+					Action: intent.Update, Object: intent.ObjInterface, Name: m, Join: true,
+					ChannelGroup: id, ChannelMode: mode, LACPRate: rate, Disruptive: curGroup != 0 || retype,
+					Fields: []intent.Field{{Name: "channel-group", Before: groupString(curGroup, curMode), After: groupString(id, mode)}},
+				}
+				if rate != "" && normRate(curRate) != rate {
+					c.Fields = append(c.Fields, intent.Field{Name: "lacp rate", Before: normRate(curRate), After: rate})
+				}
+				if itf != nil && itf.MTU != 0 && itf.MTU < lag.MTU {
+					c.MTU = lag.MTU
+					c.Fields = append(c.Fields, intent.Field{Name: "mtu", Before: strconv.Itoa(itf.MTU), After: strconv.Itoa(lag.MTU)})
+				}
+				if retype {
+					c.Reason = fmt.Sprintf("LAG type %s -> %s re-creates the LAG", observedType, lag.Type)
+				}
+				joins = append(joins, c)
+			} else if lag.Type == intent.LAGLACP && normRate(curRate) != normRate(rate) {
+				joins = append(joins, intent.SwitchChange{
+					Action: intent.Update, Object: intent.ObjInterface, Name: m, LACPRate: normRate(rate),
+					ChannelGroup: id, ChannelMode: mode,
+					Fields: []intent.Field{{Name: "lacp rate", Before: normRate(curRate), After: normRate(rate)}},
+				})
+			}
+		}
+	}
+
+	for _, dp := range ds.Ports {
+		if dp.LAG != "" {
+			continue
+		}
+		if !guard(dp.Name) {
+			continue
+		}
+		itf := obs.Interface(dp.Name)
+		if itf == nil {
+			warnings = append(warnings, fmt.Sprintf("%s: port not found on the switch (cabled to %s %s)", dp.Name, dp.Host, dp.NIC))
+			continue
+		}
+		if itf.ChannelGroup != 0 {
+			leaves = append(leaves, intent.SwitchChange{
+				Action: intent.Update, Object: intent.ObjInterface, Name: dp.Name, Leave: true,
+				ChannelGroup: itf.ChannelGroup, Disruptive: true,
+				Reason: fmt.Sprintf("bond mode %s needs no LAG", dp.BondMode),
+				Fields: []intent.Field{{Name: "channel-group", Before: groupString(itf.ChannelGroup, itf.ChannelMode), After: "none"}},
+			})
+			// Once out of its LAG the port's own switchport settings apply:
+			// treat them as unknown so they are set in full.
+			c := intent.SwitchChange{
+				Action: intent.Update, Object: intent.ObjInterface, Name: dp.Name,
+				SetTrunk: true, NativeVLAN: dp.Trunk.NativeVLAN, ReplaceVLANs: true, Allowed: dp.Trunk.Allowed,
+				Fields: []intent.Field{
+					{Name: "mode", Before: string(itf.Mode), After: "trunk"},
+					{Name: "native vlan", Before: itoaOrNone(itf.NativeVLAN), After: strconv.Itoa(dp.Trunk.NativeVLAN)},
+					{Name: "allowed vlans", Before: itf.Allowed.String(), After: dp.Trunk.Allowed.String()},
+				},
+			}
+			if itf.MTU < dp.MTU {
+				c.MTU = dp.MTU
+				c.Fields = append(c.Fields, intent.Field{Name: "mtu", Before: strconv.Itoa(itf.MTU), After: strconv.Itoa(dp.MTU)})
+			}
+			ports = append(ports, c)
+			continue
+		}
+		if c, ok := trunkChange(dp.Name, intent.ObjInterface, itf, dp.Trunk, dp.MTU); ok {
+			ports = append(ports, c)
+		}
+	}
+
+	var out []intent.SwitchChange
+	out = append(out, vlans...)
+	out = append(out, lagCreates...)
+	out = append(out, leaves...)
+	out = append(out, lagUpdates...)
+	out = append(out, joins...)
+	out = append(out, ports...)
+	sort.Strings(warnings)
+	return out, warnings
+}
+
+// trunkChange returns the update that makes itf a trunk as t says, if any.
+func trunkChange(name string, obj intent.ObjectKind, itf *intent.Interface, t intent.Trunk, mtu int) (intent.SwitchChange, bool) {
+	c := intent.SwitchChange{Action: intent.Update, Object: obj, Name: name}
+	changed := false
+	if itf.Mode != intent.ModeTrunk {
+		c.SetTrunk, c.NativeVLAN, c.ReplaceVLANs, c.Allowed = true, t.NativeVLAN, true, t.Allowed
+		c.Fields = append(c.Fields,
+			intent.Field{Name: "mode", Before: modeString(itf.Mode), After: "trunk"},
+			intent.Field{Name: "native vlan", Before: itoaOrNone(itf.NativeVLAN), After: strconv.Itoa(t.NativeVLAN)},
+			intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: t.Allowed.String()})
+		changed = true
+	} else {
+		if itf.NativeVLAN != t.NativeVLAN {
+			c.NativeVLAN = t.NativeVLAN
+			c.Fields = append(c.Fields, intent.Field{Name: "native vlan", Before: itoaOrNone(itf.NativeVLAN), After: strconv.Itoa(t.NativeVLAN)})
+			changed = true
+		}
+		if t.FullyManaged {
+			if !itf.Allowed.Equal(t.Allowed) {
+				c.ReplaceVLANs, c.Allowed = true, t.Allowed
+				c.Fields = append(c.Fields, intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: t.Allowed.String()})
+				changed = true
+			}
+		} else if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
+			c.AddVLANs = missing
+			c.Fields = append(c.Fields, intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: itf.Allowed.Union(missing).String()})
+			changed = true
+		}
+	}
+	if mtu != 0 && itf.MTU < mtu {
+		c.MTU = mtu
+		c.Fields = append(c.Fields, intent.Field{Name: "mtu", Before: strconv.Itoa(itf.MTU), After: strconv.Itoa(mtu)})
+		changed = true
+	}
+	return c, changed
+}
+
+// observedLAGType is the type the members of LAG id make on the switch.
+func observedLAGType(obs *intent.SwitchState, id int) intent.LAGType {
+	if itf := obs.Interface(intent.LAGName(id)); itf != nil && itf.LAGType != "" && itf.LAGType != intent.LAGNone {
+		return itf.LAGType
+	}
+	for _, itf := range obs.Interfaces {
+		if itf.ChannelGroup == id && itf.ChannelMode != "" {
+			return itf.ChannelMode.LAGType()
+		}
+	}
+	return intent.LAGNone
+}
+
+func leaveReason(cur, want int, curMode, wantMode intent.ChannelMode) string {
+	if cur != want {
+		return fmt.Sprintf("moves from Port-Channel%d to Port-Channel%d", cur, want)
+	}
+	return fmt.Sprintf("channel mode %s -> %s", curMode, wantMode)
+}
+
+func groupString(id int, mode intent.ChannelMode) string {
+	if id == 0 {
+		return "none"
+	}
+	if mode == "" {
+		return strconv.Itoa(id)
+	}
+	return strconv.Itoa(id) + " mode " + string(mode)
+}
+
+func normRate(r string) string {
+	if r == "fast" {
+		return "fast"
+	}
+	return "slow"
+}
+
+func modeString(m intent.SwitchportMode) string {
+	if m == "" {
+		return "none"
+	}
+	return string(m)
+}
+
+func itoaOrNone(v int) string {
+	if v == 0 {
+		return "none"
+	}
+	return strconv.Itoa(v)
+}
+
+func joinNames(s []string) string {
+	s = slices.Clone(s)
+	sort.Slice(s, func(i, j int) bool { return intent.PortLess(s[i], s[j]) })
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += v
+	}
+	return out
+}

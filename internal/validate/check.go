@@ -1,0 +1,389 @@
+package validate
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/netalign/netalign/internal/intent"
+)
+
+// Finding is one mismatch.
+type Finding struct {
+	Code     Code     `json:"code"`
+	Severity Severity `json:"severity"`
+	// Device is the switch, host or DHCP server; Object the port, LAG,
+	// bond, VLAN or pool on it.
+	Device   string `json:"device"`
+	Object   string `json:"object"`
+	Expected string `json:"expected"`
+	Found    string `json:"found"`
+	Message  string `json:"message"`
+}
+
+// Unreachable is a device that could not be observed, with the reason.
+type Unreachable struct {
+	Device string
+	Kind   string
+	Err    string
+}
+
+// Input is everything Check looks at.
+type Input struct {
+	Desired  *intent.Desired
+	Observed *intent.Observed
+	// Unreachable devices become DEVICE_UNREACHABLE findings.
+	Unreachable []Unreachable
+	// Extra findings from live checks (the DHCP probe) are merged in.
+	Extra []Finding
+}
+
+// Check applies every rule and returns the findings sorted by device,
+// object and code. It is pure.
+func Check(in Input) []Finding {
+	var out []Finding
+	sev := map[Code]Severity{}
+	for _, c := range Codes() {
+		sev[c.Code] = c.Severity
+	}
+	add := func(code Code, device, object, expected, found, msg string) {
+		out = append(out, Finding{Code: code, Severity: sev[code], Device: device, Object: object, Expected: expected, Found: found, Message: msg})
+	}
+	obs := in.Observed
+	if obs == nil {
+		obs = &intent.Observed{}
+	}
+	for _, u := range in.Unreachable {
+		add(DeviceUnreachable, u.Device, u.Kind, "reachable", "unreachable", u.Err)
+	}
+	hostBonds := map[string]map[string]intent.DesiredBond{}
+	for _, h := range in.Desired.Hosts {
+		hostBonds[h.Name] = map[string]intent.DesiredBond{}
+		for _, b := range h.Bonds {
+			hostBonds[h.Name][b.ClusterNetwork] = b
+		}
+	}
+	for _, ds := range in.Desired.Switches {
+		sw := obs.Switch(ds.Name)
+		if sw == nil {
+			continue
+		}
+		checkSwitch(ds, sw, obs, add)
+	}
+	for _, dh := range in.Desired.Hosts {
+		h := obs.Host(dh.Name)
+		if h == nil {
+			continue
+		}
+		checkHost(dh, h, add)
+	}
+	for _, dd := range in.Desired.DHCP {
+		st := obs.DHCPServer(dd.Server)
+		if st == nil {
+			continue
+		}
+		have := map[int]intent.Pool{}
+		for _, p := range st.Pools {
+			have[p.VLAN] = p
+		}
+		for _, p := range dd.Pools {
+			obj := fmt.Sprintf("vlan %d", p.VLAN)
+			cur, ok := have[p.VLAN]
+			if !ok {
+				add(DHCPPoolMissing, dd.Server, obj, p.Subnet, "no pool", fmt.Sprintf("network %s needs a pool for %s", p.Network, p.Subnet))
+				continue
+			}
+			if diffs := poolDiff(cur, p); len(diffs) > 0 {
+				add(DHCPPoolMismatch, dd.Server, obj, poolSummary(p), poolSummary(cur), strings.Join(diffs, "; "))
+			}
+		}
+	}
+	out = append(out, in.Extra...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		if a.Object != b.Object {
+			return intent.PortLess(a.Object, b.Object)
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Expected < b.Expected
+	})
+	return out
+}
+
+type addFunc func(code Code, device, object, expected, found, msg string)
+
+func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Observed, add addFunc) {
+	for _, v := range ds.VLANs {
+		if !sw.HasVLAN(v.ID) {
+			add(VLANNotDefined, ds.Name, "vlan "+strconv.Itoa(v.ID), "defined", "absent", fmt.Sprintf("VLAN %d (%s) is not defined", v.ID, v.Name))
+		}
+	}
+	lagOf := map[string]*intent.DesiredLAG{}
+	for i := range ds.LAGs {
+		for _, m := range ds.LAGs[i].Members {
+			lagOf[m] = &ds.LAGs[i]
+		}
+	}
+	// Per-LAG rules.
+	for _, lag := range ds.LAGs {
+		groups := map[int][]string{}
+		var none []string
+		for _, m := range lag.Members {
+			itf := sw.Interface(m)
+			if itf == nil {
+				continue
+			}
+			if itf.ChannelGroup == 0 {
+				none = append(none, m)
+			} else {
+				groups[itf.ChannelGroup] = append(groups[itf.ChannelGroup], m)
+			}
+		}
+		obj := lag.Key
+		switch {
+		case len(groups) == 0 && len(none) > 0:
+			add(LAGMissing, ds.Name, strings.Join(none, ","), string(lag.Type)+" LAG", "no LAG",
+				fmt.Sprintf("%s bond of %s needs a %s LAG on %s", lag.ClusterNetwork, lag.Host, lag.Type, strings.Join(none, ",")))
+			continue
+		case len(groups) > 1 || (len(groups) == 1 && len(none) > 0):
+			var parts []string
+			ids := sortedKeys(groups)
+			for _, id := range ids {
+				parts = append(parts, fmt.Sprintf("Port-Channel%d: %s", id, strings.Join(groups[id], ",")))
+			}
+			if len(none) > 0 {
+				parts = append(parts, "no LAG: "+strings.Join(none, ","))
+			}
+			add(LAGMembersSplit, ds.Name, obj, "one LAG", strings.Join(parts, "; "),
+				fmt.Sprintf("the ports facing %s's %s bond are split", lag.Host, lag.ClusterNetwork))
+		}
+		for _, id := range sortedKeys(groups) {
+			name := intent.LAGName(id)
+			got := lagType(sw, id)
+			if got != lag.Type {
+				add(LAGModeMismatch, ds.Name, name, string(lag.Type), string(got),
+					fmt.Sprintf("%s bond of %s is %s: needs a %s LAG, %s is %s", lag.ClusterNetwork, lag.Host, bondModeOf(ds, lag), lag.Type, name, got))
+			}
+			if itf := sw.Interface(name); itf != nil {
+				checkTrunk(ds.Name, itf, lag.Trunk, lag.MTU, add)
+			}
+		}
+		if lag.Type == intent.LAGLACP {
+			for _, m := range lag.Members {
+				itf := sw.Interface(m)
+				if itf == nil || itf.ChannelGroup == 0 || itf.MemberState == intent.MemberUnknown {
+					continue
+				}
+				if itf.MemberState != intent.MemberBundled {
+					add(LACPNotBundled, ds.Name, m, "bundled", string(itf.MemberState),
+						fmt.Sprintf("LACP member facing %s is %s", lag.Host, itf.MemberState))
+				}
+			}
+		}
+	}
+	// Per-port rules.
+	for _, dp := range ds.Ports {
+		itf := sw.Interface(dp.Name)
+		if itf == nil {
+			add(PortMissing, ds.Name, dp.Name, "present", "absent", fmt.Sprintf("cabled to %s %s", dp.Host, dp.NIC))
+			continue
+		}
+		if !itf.AdminUp || !itf.OperUp {
+			state := "oper down"
+			if !itf.AdminUp {
+				state = "admin down"
+			}
+			add(PortDown, ds.Name, dp.Name, "up", state, fmt.Sprintf("port facing %s %s is %s", dp.Host, dp.NIC, state))
+		}
+		if dp.LAG == "" {
+			if itf.ChannelGroup != 0 {
+				add(LAGUnexpected, ds.Name, dp.Name, "no LAG", fmt.Sprintf("Port-Channel%d", itf.ChannelGroup),
+					fmt.Sprintf("%s bond of %s is %s: needs plain trunks", dp.ClusterNetwork, dp.Host, dp.BondMode))
+			} else {
+				checkTrunk(ds.Name, itf, dp.Trunk, dp.MTU, add)
+			}
+		}
+		if n := sw.Neighbor(dp.Name); n != nil {
+			if !strings.EqualFold(hostPart(n.SystemName), dp.Host) || (n.PortID != dp.NIC && n.PortDescr != dp.NIC) {
+				add(CablingMismatch, ds.Name, dp.Name, dp.Host+" "+dp.NIC, n.SystemName+" "+firstNonEmpty(n.PortID, n.PortDescr),
+					"LLDP neighbour differs from the inventory's cabling")
+			}
+		}
+		// Cross-layer: the host's live bond mode against the switch's LAG.
+		if h := obs.Host(dp.Host); h != nil {
+			if bond := h.Link(intent.BondName(dp.ClusterNetwork)); bond != nil && bond.Bond != nil && bond.Bond.Mode != dp.BondMode {
+				got := intent.LAGNone
+				if itf.ChannelGroup != 0 {
+					got = lagType(sw, itf.ChannelGroup)
+				}
+				if bond.Bond.Mode.LAG() != got {
+					add(LAGModeMismatch, ds.Name, dp.Name, string(bond.Bond.Mode.LAG())+" (host bond is "+bond.Bond.Mode.String()+")", string(got),
+						"the host's live bond mode does not match the switch side")
+				}
+			}
+		}
+	}
+}
+
+func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, add addFunc) {
+	if itf.Mode != intent.ModeTrunk {
+		mode := string(itf.Mode)
+		if mode == "" {
+			mode = "none"
+		}
+		add(PortNotTrunk, dev, itf.Name, "trunk", mode, "host-facing interface is not a trunk")
+		return
+	}
+	if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
+		add(VLANNotAllowed, dev, itf.Name, t.Allowed.String(), itf.Allowed.String(), "VLANs "+missing.String()+" not allowed on the trunk")
+	}
+	if itf.NativeVLAN != t.NativeVLAN {
+		add(NativeVLANMismatch, dev, itf.Name, strconv.Itoa(t.NativeVLAN), strconv.Itoa(itf.NativeVLAN), "native VLAN differs from the untagged VLAN")
+	}
+	if mtu != 0 && itf.MTU != 0 && itf.MTU < mtu {
+		add(MTUMismatch, dev, itf.Name, ">= "+strconv.Itoa(mtu), strconv.Itoa(itf.MTU), "switch MTU below the host MTU")
+	}
+}
+
+func checkHost(dh intent.DesiredHost, h *intent.HostState, add addFunc) {
+	for _, b := range dh.Bonds {
+		bond := h.Link(b.Bond)
+		if bond == nil || bond.Bond == nil {
+			add(HostBondMissing, dh.Name, b.Bond, b.Options.Mode.String(), "absent", "bond of cluster network "+b.ClusterNetwork+" is missing")
+		} else {
+			if bond.Bond.Mode != b.Options.Mode {
+				add(HostBondModeMismatch, dh.Name, b.Bond, b.Options.Mode.String(), bond.Bond.Mode.String(), "bond mode differs from the inventory")
+			}
+			var opts []string
+			if bond.Bond.Miimon != b.Options.Miimon {
+				opts = append(opts, fmt.Sprintf("miimon %d != %d", bond.Bond.Miimon, b.Options.Miimon))
+			}
+			if b.Options.LACPRate != "" && bond.Bond.LACPRate != b.Options.LACPRate {
+				opts = append(opts, fmt.Sprintf("lacp_rate %s != %s", bond.Bond.LACPRate, b.Options.LACPRate))
+			}
+			if b.Options.XmitHashPolicy != "" && bond.Bond.XmitHashPolicy != b.Options.XmitHashPolicy {
+				opts = append(opts, fmt.Sprintf("xmit_hash_policy %s != %s", bond.Bond.XmitHashPolicy, b.Options.XmitHashPolicy))
+			}
+			if len(opts) > 0 {
+				add(HostBondOptions, dh.Name, b.Bond, "inventory options", strings.Join(opts, ", "), "bond options differ")
+			}
+			if bond.MTU != 0 && bond.MTU != b.MTU {
+				add(HostMTUMismatch, dh.Name, b.Bond, strconv.Itoa(b.MTU), strconv.Itoa(bond.MTU), "bond MTU differs from the cluster network MTU")
+			}
+			have := map[int]bool{}
+			for _, v := range bond.BridgeVLANs {
+				have[v.VID] = true
+			}
+			var missing []int
+			for _, v := range b.VLANs {
+				if !have[v] {
+					missing = append(missing, v)
+				}
+			}
+			if len(missing) > 0 {
+				add(HostVLANMissing, dh.Name, b.Bond, b.VLANs.String(), intent.NewVLANSet(sortedVIDs(bond.BridgeVLANs)...).String(),
+					"VLANs "+intent.NewVLANSet(missing...).String()+" missing on the bridge port")
+			}
+			if bond.Master != b.Bridge {
+				add(HostBridgeMismatch, dh.Name, b.Bond, "port of "+b.Bridge, "master "+firstNonEmpty(bond.Master, "none"), "bond is not a port of its bridge")
+			}
+		}
+		if br := h.Link(b.Bridge); br == nil || !br.VLANFiltering {
+			found := "absent"
+			if br != nil {
+				found = "vlan_filtering 0"
+			}
+			add(HostBridgeMismatch, dh.Name, b.Bridge, "vlan_filtering 1", found, "bridge of cluster network "+b.ClusterNetwork)
+		}
+		for _, nic := range b.NICs {
+			l := h.Link(nic)
+			switch {
+			case l == nil:
+				add(HostNICMissing, dh.Name, nic, "enslaved to "+b.Bond, "absent", "NIC not found")
+			case l.Master != b.Bond:
+				add(HostNICMissing, dh.Name, nic, "enslaved to "+b.Bond, "master "+firstNonEmpty(l.Master, "none"), "NIC not in its bond")
+			}
+		}
+	}
+}
+
+func lagType(sw *intent.SwitchState, id int) intent.LAGType {
+	if itf := sw.Interface(intent.LAGName(id)); itf != nil && itf.LAGType != "" {
+		return itf.LAGType
+	}
+	for _, itf := range sw.Interfaces {
+		if itf.ChannelGroup == id && itf.ChannelMode != "" {
+			return itf.ChannelMode.LAGType()
+		}
+	}
+	return intent.LAGNone
+}
+
+func bondModeOf(ds intent.DesiredSwitch, lag intent.DesiredLAG) string {
+	for _, p := range ds.Ports {
+		if p.LAG == lag.Key {
+			return p.BondMode.String()
+		}
+	}
+	return "?"
+}
+
+func sortedKeys(m map[int][]string) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+func sortedVIDs(v []intent.BridgeVLAN) []int {
+	out := make([]int, 0, len(v))
+	for _, x := range v {
+		out = append(out, x.VID)
+	}
+	return out
+}
+
+func hostPart(s string) string {
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func poolSummary(p intent.Pool) string {
+	return fmt.Sprintf("%s %s gw %s dns %s", p.Subnet, strings.Join(p.Ranges, ","), firstNonEmpty(p.Gateway, "-"), firstNonEmpty(strings.Join(p.DNS, ","), "-"))
+}
+
+func poolDiff(have, want intent.Pool) []string {
+	var out []string
+	if have.Subnet != want.Subnet {
+		out = append(out, "subnet "+have.Subnet+" != "+want.Subnet)
+	}
+	if strings.Join(have.Ranges, ",") != strings.Join(want.Ranges, ",") {
+		out = append(out, "range "+strings.Join(have.Ranges, ",")+" != "+strings.Join(want.Ranges, ","))
+	}
+	if have.Gateway != want.Gateway {
+		out = append(out, "gateway "+firstNonEmpty(have.Gateway, "none")+" != "+firstNonEmpty(want.Gateway, "none"))
+	}
+	if strings.Join(have.DNS, ",") != strings.Join(want.DNS, ",") {
+		out = append(out, "dns "+firstNonEmpty(strings.Join(have.DNS, ","), "none")+" != "+firstNonEmpty(strings.Join(want.DNS, ","), "none"))
+	}
+	return out
+}
