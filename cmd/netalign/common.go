@@ -88,9 +88,12 @@ func readSnapshot(path string) (*intent.Observed, error) {
 func unreachableError(u []validate.Unreachable) error {
 	var lines []string
 	for _, x := range u {
-		lines = append(lines, x.Err)
+		lines = append(lines, oneLine(x.Err))
 	}
-	return fmt.Errorf("%d device(s) could not be observed:\n  %s", len(u), strings.Join(lines, "\n  "))
+	if len(lines) == 1 {
+		return fmt.Errorf("%s", lines[0])
+	}
+	return fmt.Errorf("%d devices could not be observed: %s", len(u), strings.Join(lines, "; "))
 }
 
 func (s *session) plan(obs *engine.Observation) (*plan.Plan, error) {
