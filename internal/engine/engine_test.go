@@ -1,0 +1,163 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/netalign/netalign/internal/engine"
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/plan"
+	"github.com/netalign/netalign/inventory"
+	"github.com/netalign/netalign/switchdrivers"
+)
+
+// fakeSwitch is a hand-written switch driver: observe returns a fixed state,
+// apply records the changes or fails as told.
+type fakeSwitch struct {
+	name     string
+	fail     error
+	block    chan struct{} // apply waits on it when set
+	started  chan string
+	applied  *sync.Map
+	inflight *atomic.Int32
+	peak     *atomic.Int32
+}
+
+func (f *fakeSwitch) Observe(ctx context.Context) (*intent.SwitchState, error) {
+	return &intent.SwitchState{Name: f.name, VLANs: []intent.VLAN{{ID: 1}}}, nil
+}
+
+func (f *fakeSwitch) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
+	n := f.inflight.Add(1)
+	defer f.inflight.Add(-1)
+	for {
+		p := f.peak.Load()
+		if n <= p || f.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	if f.started != nil {
+		f.started <- f.name
+	}
+	if f.block != nil {
+		<-f.block
+	}
+	if f.fail != nil {
+		return nil, &switchdrivers.RollbackError{Device: f.name, Err: f.fail, RolledBack: true}
+	}
+	f.applied.Store(f.name, len(changes))
+	return &switchdrivers.ApplyResult{Lines: []string{"vlan 100"}}, nil
+}
+
+func (f *fakeSwitch) Close() error { return nil }
+
+type fleet struct {
+	inv      *inventory.Inventory
+	reg      *switchdrivers.Registry
+	applied  sync.Map
+	inflight atomic.Int32
+	peak     atomic.Int32
+	fail     map[string]error
+	block    chan struct{}
+	started  chan string
+}
+
+func newFleet(t *testing.T, n int) *fleet {
+	t.Helper()
+	t.Setenv("FAKE_USER", "u")
+	t.Setenv("FAKE_PASS", "p")
+	f := &fleet{inv: &inventory.Inventory{Version: 1}, reg: switchdrivers.NewRegistry(), fail: map[string]error{}}
+	for i := range n {
+		f.inv.Switches = append(f.inv.Switches, inventory.Switch{
+			Name: fmt.Sprintf("sw%03d", i), Platform: "fake", Protocol: "ssh", Address: "127.0.0.1",
+			Credentials: inventory.Credentials{UsernameEnv: "FAKE_USER", PasswordEnv: "FAKE_PASS"},
+		})
+	}
+	f.reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
+		return &fakeSwitch{name: cfg.Name, fail: f.fail[cfg.Name], block: f.block, started: f.started, applied: &f.applied, inflight: &f.inflight, peak: &f.peak}, nil
+	})
+	return f
+}
+
+func (f *fleet) plan() *plan.Plan {
+	p := &plan.Plan{Version: 1}
+	for _, sw := range f.inv.Switches {
+		p.Devices = append(p.Devices, plan.Device{Name: sw.Name, Kind: plan.KindSwitch, Switch: []intent.SwitchChange{
+			{Action: intent.Create, Object: intent.ObjVLAN, Name: "100", VLAN: &intent.VLAN{ID: 100}},
+		}})
+	}
+	return p
+}
+
+func TestApplyOneFailureDoesNotStopOthers(t *testing.T) {
+	f := newFleet(t, 20)
+	f.fail["sw007"] = errors.New("commit rejected")
+	eng := engine.New(f.inv, engine.Options{Switches: f.reg, Parallelism: 4, Timeout: 5 * time.Second})
+	defer eng.Close()
+	obs := eng.Observe(context.Background())
+	if len(obs.Unreachable) != 0 || len(obs.Observed.Switches) != 20 {
+		t.Fatalf("observe: %d unreachable, %d observed", len(obs.Unreachable), len(obs.Observed.Switches))
+	}
+	results := eng.Apply(context.Background(), f.plan())
+	for _, r := range results {
+		want := engine.StatusApplied
+		if r.Device == "sw007" {
+			want = engine.StatusRolledBack
+		}
+		if r.Status != want {
+			t.Errorf("%s: %s (%s), want %s", r.Device, r.Status, r.Error, want)
+		}
+	}
+	if p := f.peak.Load(); p > 4 {
+		t.Errorf("%d applies ran at once, parallelism is 4", p)
+	}
+}
+
+func TestApplyInterruptedStartsNothingNew(t *testing.T) {
+	f := newFleet(t, 10)
+	f.block = make(chan struct{})
+	f.started = make(chan string, 10)
+	eng := engine.New(f.inv, engine.Options{Switches: f.reg, Parallelism: 2, Timeout: 5 * time.Second})
+	defer eng.Close()
+	eng.Observe(context.Background())
+	stop, cancel := context.WithCancel(context.Background())
+	done := make(chan []engine.Result)
+	go func() { done <- eng.Apply(stop, f.plan()) }()
+	// Two transactions are in flight; interrupt, then let them finish.
+	<-f.started
+	<-f.started
+	cancel()
+	close(f.block)
+	results := <-done
+	applied, notReached := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case engine.StatusApplied:
+			applied++
+		case engine.StatusNotReached:
+			notReached++
+		default:
+			t.Errorf("%s: unexpected status %s %s", r.Device, r.Status, r.Error)
+		}
+	}
+	if applied != 2 || notReached != 8 {
+		t.Errorf("applied %d, not reached %d; want the 2 in-flight applied and 8 not reached", applied, notReached)
+	}
+}
+
+func TestObserveUnknownPlatform(t *testing.T) {
+	f := newFleet(t, 1)
+	f.inv.Switches[0].Platform = "junos"
+	eng := engine.New(f.inv, engine.Options{Switches: f.reg})
+	obs := eng.Observe(context.Background())
+	if len(obs.Unreachable) != 1 || !strings.Contains(obs.Unreachable[0].Err, `no driver for platform "junos"`) {
+		t.Fatalf("unreachable: %+v", obs.Unreachable)
+	}
+}
