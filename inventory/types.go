@@ -112,7 +112,7 @@ type Host struct {
 	Address string `mapstructure:"address" json:"address,omitempty"`
 	// Access says how netalign reaches the host: "local" (netlink on this
 	// machine), "ssh" (read-only observation over SSH) or "none"
-	// (default: ssh when address is set, none otherwise).
+	// (default: ssh when address and ssh are set, none otherwise).
 	Access       string        `mapstructure:"access" json:"access,omitempty"`
 	SSH          *SSHAccess    `mapstructure:"ssh" json:"ssh,omitempty"`
 	Connectivity *Connectivity `mapstructure:"connectivity" json:"connectivity,omitempty"`

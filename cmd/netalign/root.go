@@ -92,7 +92,7 @@ func (a *app) loadInventory() (*inventory.Inventory, error) {
 	if path == "" {
 		return nil, fmt.Errorf("no inventory: pass -i FILE or set NETALIGN_INVENTORY")
 	}
-	inv, err := inventory.Load(path, inventory.Options{ParseBondMode: intent.ParseBondModeNumber})
+	inv, err := inventory.Load(path, intent.InventoryOptions())
 	if err != nil {
 		return nil, err
 	}

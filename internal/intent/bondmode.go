@@ -1,6 +1,8 @@
 package intent
 
 import (
+	"github.com/netalign/netalign/inventory"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -126,4 +128,14 @@ func BondModeTable() []BondModeRow {
 		rows = append(rows, BondModeRow{m.mode, m.name, append([]string(nil), m.aliases...), m.lag})
 	}
 	return rows
+}
+
+// InventoryOptions are the inventory loading options that need the bond
+// mode table: how to parse a mode, and which modes need a LAG (a bond whose
+// switch side is a LAG must stay on one switch or one MLAG pair).
+func InventoryOptions() inventory.Options {
+	return inventory.Options{
+		ParseBondMode:    ParseBondModeNumber,
+		BondModeNeedsLAG: func(m int) bool { return BondMode(m).LAG() != LAGNone },
+	}
 }

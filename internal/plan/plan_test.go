@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func load(t *testing.T, name string) *intent.Desired {
 	t.Helper()
-	inv, err := inventory.Load(filepath.Join("..", "..", "configs", name), inventory.Options{ParseBondMode: intent.ParseBondModeNumber})
+	inv, err := inventory.Load(filepath.Join("..", "..", "configs", name), intent.InventoryOptions())
 	if err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}

@@ -248,3 +248,10 @@ func DeriveMAC(host, nic string) string {
 	}
 	return fmt.Sprintf("02:00:%02x:%02x:%02x:%02x", byte(h>>24), byte(h>>16), byte(h>>8), byte(h))
 }
+
+// Hostname returns the configured hostname (the name in the CLI prompt).
+func (d *Device) Hostname() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.running.Hostname
+}

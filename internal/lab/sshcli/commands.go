@@ -232,7 +232,7 @@ func cmdInterface(sh *shell, a []string) (string, error) {
 				continue
 			}
 			if _, err := c.Interface(n); err != nil {
-				return cliError("% Interface does not exist")
+				return invalidAt(1, a[0])
 			}
 		}
 		return nil
@@ -441,14 +441,23 @@ func cmdChannelGroup(sh *shell, a []string) (string, error) {
 		if in.IsLAG() {
 			return invalidAt(0, "channel-group")
 		}
+		_, existed := c.Interfaces[intent.LAGName(id)]
 		if err := c.SetChannelGroup(in.Name, id, mode); err != nil {
 			if errors.Is(err, device.ErrModeMismatch) {
 				return sh.semantic("cannot add %s to %s: channel mode %s does not match the other members", in.Name, intent.LAGName(id), mode)
 			}
 			return err
 		}
-		// Members inherit the port-channel's switchport configuration.
+		if sh.dev.Platform() != device.PlatformNXOS {
+			return nil
+		}
+		// NX-OS: a new port-channel takes the first member's layer-2
+		// configuration; later members take the port-channel's.
 		lag := c.Interfaces[intent.LAGName(id)]
+		if !existed {
+			lag.Mode, lag.AccessVLAN, lag.NativeVLAN, lag.Allowed, lag.MTU = in.Mode, in.AccessVLAN, in.NativeVLAN, in.Allowed, in.MTU
+			return nil
+		}
 		in.Mode, in.AccessVLAN, in.NativeVLAN, in.Allowed = lag.Mode, lag.AccessVLAN, lag.NativeVLAN, lag.Allowed
 		return nil
 	}))

@@ -12,7 +12,7 @@ import (
 
 // grammars are built once per dialect; they are immutable.
 var (
-	grammarOnce         sync.Once
+	grammarOnce           sync.Once
 	eosGrammar, nxGrammar grammar
 )
 
@@ -26,7 +26,7 @@ func grammars() (grammar, grammar) {
 
 // hostname is the name in the prompt: the configured hostname.
 func (sh *shell) hostname() string {
-	return sh.running().Hostname
+	return sh.dev.Hostname()
 }
 
 // eosDialect is Arista EOS.

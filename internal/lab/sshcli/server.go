@@ -2,7 +2,6 @@ package sshcli
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -89,7 +88,7 @@ func New(dev *device.Device, opts Options) (*Server, error) {
 			if s.dev.Faults().AuthFail {
 				return nil, errors.New("authentication failed")
 			}
-			if c.User() == opts.Username && opts.Password != "" && string(pw) == opts.Password {
+			if c.User() == s.opts.Username && s.opts.Password != "" && string(pw) == s.opts.Password {
 				return nil, nil
 			}
 			return nil, errors.New("authentication failed")
@@ -98,10 +97,10 @@ func New(dev *device.Device, opts Options) (*Server, error) {
 			if s.dev.Faults().AuthFail {
 				return nil, errors.New("authentication failed")
 			}
-			if c.User() != opts.Username {
+			if c.User() != s.opts.Username {
 				return nil, errors.New("authentication failed")
 			}
-			for _, k := range opts.AuthorizedKeys {
+			for _, k := range s.opts.AuthorizedKeys {
 				if bytes.Equal(k.Marshal(), key.Marshal()) {
 					return nil, nil
 				}
@@ -315,17 +314,6 @@ func LoadOrCreateHostKey(path string) (ssh.Signer, error) {
 		return nil, fmt.Errorf("host key %s: %w", path, err)
 	}
 	return ssh.NewSignerFromKey(priv)
-}
-
-// dial is used by tests and by Wait: it reports whether the server's port
-// accepts TCP connections.
-func dial(ctx context.Context, addr string) error {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }
 
 var _ io.Closer = (*Server)(nil)

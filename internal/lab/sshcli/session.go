@@ -123,16 +123,16 @@ func cmdShowSessions(sh *shell, _ []string) (string, error) {
 	sh.srv.shared.mu.Unlock()
 	if sh.format.json {
 		type sess struct {
-			State       string `json:"state"`
-			CompleteDate string `json:"completedTime,omitempty"`
-			Commit      string `json:"commitUser"`
-			Description string `json:"description"`
-			Instances   map[string]any `json:"instances"`
+			State        string         `json:"state"`
+			CompleteDate string         `json:"completedTime,omitempty"`
+			Commit       string         `json:"commitUser"`
+			Description  string         `json:"description"`
+			Instances    map[string]any `json:"instances"`
 		}
 		out := struct {
-			Sessions       map[string]sess `json:"sessions"`
-			MaxSavedSessions   int             `json:"maxSavedSessions"`
-			MaxOpenSessions    int             `json:"maxOpenSessions"`
+			Sessions         map[string]sess `json:"sessions"`
+			MaxSavedSessions int             `json:"maxSavedSessions"`
+			MaxOpenSessions  int             `json:"maxOpenSessions"`
 		}{Sessions: map[string]sess{}, MaxSavedSessions: 1, MaxOpenSessions: 5}
 		for _, n := range names {
 			out.Sessions[n] = sess{State: sessions[n].state, Instances: map[string]any{}}
