@@ -118,6 +118,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
+	f.Bool("allow-mgmt", false, "allow changes to mgmt-br, mgmt-bo, the management VLAN device and a switch's management port")
 	f.Bool("no-save", false, "do not copy running-config to startup-config after a commit")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
 	return cmd

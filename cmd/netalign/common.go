@@ -22,6 +22,8 @@ type session struct {
 	inv     *inventory.Inventory
 	desired *intent.Desired
 	eng     *engine.Engine
+	// allowMgmt lets the plan touch management devices and ports.
+	allowMgmt bool
 }
 
 func (a *app) newSession(cmd *cobra.Command) (*session, error) {
@@ -33,7 +35,9 @@ func (a *app) newSession(cmd *cobra.Command) (*session, error) {
 	if err != nil {
 		return nil, exitWith(2, fmt.Errorf("%s: %w", inv.Source, err))
 	}
-	sw, dh, hosts := a.backends()
+	allowMgmt, _ := cmd.Flags().GetBool("allow-mgmt")
+	sw, dh, hosts := a.backends(allowMgmt)
+	hosts.rollbackTimeout = inv.Settings.RollbackTimeout
 	noSave, _ := cmd.Flags().GetBool("no-save")
 	insecure, _ := cmd.Flags().GetBool("insecure")
 	eng := engine.New(inv, engine.Options{
@@ -41,7 +45,7 @@ func (a *app) newSession(cmd *cobra.Command) (*session, error) {
 		Parallelism: inv.Settings.Parallelism, Timeout: inv.Settings.Timeout,
 		NoSave: noSave, Insecure: insecure, Progress: a.progress(),
 	})
-	return &session{inv: inv, desired: desired, eng: eng}, nil
+	return &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt}, nil
 }
 
 // observe reads the snapshot file when given, else every device.
@@ -97,7 +101,7 @@ func unreachableError(u []validate.Unreachable) error {
 }
 
 func (s *session) plan(obs *engine.Observation) (*plan.Plan, error) {
-	return plan.Compute(s.desired, obs.Observed, plan.Options{HostDiff: s.eng.HostDiffer()})
+	return plan.Compute(s.desired, obs.Observed, plan.Options{HostDiff: s.eng.HostDiffer(), AllowMgmtPort: s.allowMgmt})
 }
 
 func checkOutput(flag, v string, allowed ...string) error {

@@ -2,13 +2,16 @@ package main
 
 import (
 	"github.com/netalign/netalign/dhcp"
-	"github.com/netalign/netalign/internal/engine"
+	dhcpall "github.com/netalign/netalign/dhcp/all"
 	"github.com/netalign/netalign/switchdrivers"
+	swall "github.com/netalign/netalign/switchdrivers/all"
 )
 
 // backends returns the driver registries and the host backend of this build.
-func (a *app) backends() (*switchdrivers.Registry, *dhcp.Registry, engine.HostBackend) {
+func (a *app) backends(allowMgmt bool) (*switchdrivers.Registry, *dhcp.Registry, *hosts) {
 	sw := switchdrivers.NewRegistry()
+	swall.Register(sw)
 	dh := dhcp.NewRegistry()
-	return sw, dh, nil
+	dhcpall.Register(dh)
+	return sw, dh, &hosts{log: a.log, allowMgmt: allowMgmt}
 }

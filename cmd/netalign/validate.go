@@ -14,6 +14,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		output, snapshot string
 		listCodes        bool
 		probeDHCP        bool
+		probeIfaces      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -52,7 +53,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 				if snapshot != "" {
 					return exitWith(2, fmt.Errorf("--probe-dhcp needs live devices; it cannot run with --snapshot"))
 				}
-				extra, err = a.probeDHCP(cmd.Context(), s)
+				extra, err = a.probeDHCP(cmd.Context(), s, probeIfaces)
 				if err != nil {
 					return exitWith(2, err)
 				}
@@ -81,6 +82,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 	f.StringVar(&snapshot, "snapshot", "", "validate this observed-state snapshot instead of the devices (offline)")
 	f.BoolVar(&listCodes, "list-codes", false, "list the finding codes and exit")
 	f.BoolVar(&probeDHCP, "probe-dhcp", false, "also send a live DHCP DISCOVER on every VLAN with a pool")
+	f.StringArrayVar(&probeIfaces, "probe-interface", nil, "probe VLAN from a local interface as a client: VLAN=IFACE (repeatable); other pools are probed as a relay agent from their relay address")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
 	return cmd
 }

@@ -45,6 +45,8 @@ func (l *Lab) labInventory(inv *inventory.Inventory, opts Options) *inventory.In
 			sw.TLS = opts.GNMITLS
 		}
 	}
+	out.DHCPServers = slices.Clone(inv.DHCPServers)
+	l.patchDHCP(&out)
 	out.Hosts = slices.Clone(inv.Hosts)
 	for i := range out.Hosts {
 		out.Hosts[i].Access = "none"
@@ -121,14 +123,46 @@ func MarshalInventoryYAML(inv *inventory.Inventory) ([]byte, error) {
 		}
 	}
 	clear(&n)
+	// Encode key by key and list item by list item: the YAML emitter slows
+	// down quadratically on one very long event stream (a fleet inventory
+	// has tens of thousands of hosts).
 	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
+	doc := n.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+			if err := encodeNode(&b, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}, ""); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// Schema keys are plain words.
+		b.WriteString(k.Value + ":\n")
+		for _, item := range v.Content {
+			if err := encodeNode(&b, &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{item}}, "  "); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return b.Bytes(), nil
+}
+
+// encodeNode appends n as YAML to b, every line prefixed with indent.
+func encodeNode(b *bytes.Buffer, n *yaml.Node, indent string) error {
+	var one bytes.Buffer
+	enc := yaml.NewEncoder(&one)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	for _, line := range bytes.SplitAfter(one.Bytes(), []byte("\n")) {
+		if len(line) > 0 {
+			b.WriteString(indent)
+			b.Write(line)
+		}
+	}
+	return nil
 }

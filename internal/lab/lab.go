@@ -77,7 +77,10 @@ type Options struct {
 	GNMITLS *inventory.TLS
 	// Control serves the control socket (drift, down) in Dir.
 	Control bool
-	Logger  *slog.Logger
+	// DHCP runs a built-in DHCP server for every DHCP entry of kind
+	// embedded, with its pools file and leases in Dir.
+	DHCP   bool
+	Logger *slog.Logger
 }
 
 // SwitchInfo describes one running simulated switch.
@@ -102,6 +105,7 @@ type Lab struct {
 	byName   map[string]*simSwitch
 	log      *slog.Logger
 
+	dhcp     []*labDHCP
 	ctl      net.Listener
 	ctlWG    sync.WaitGroup
 	done     chan struct{}
@@ -142,16 +146,38 @@ func Start(ctx context.Context, inv *inventory.Inventory, opts Options) (_ *Lab,
 	if err != nil {
 		return nil, err
 	}
-	for _, sw := range inv.Switches {
+	// All device models first, linked in one fabric, then the frontends.
+	fabric := device.NewFabric()
+	devs := make([]*device.Device, len(inv.Switches))
+	for i, sw := range inv.Switches {
+		devs[i], err = newDevice(sw, cabling[sw.Name], opts)
+		if err != nil {
+			return nil, err
+		}
+		fabric.Add(devs[i])
+	}
+	for i, sw := range inv.Switches {
+		for j, peer := range inv.Switches {
+			if sw.MLAGPeer != "" && sw.MLAGPeer == peer.Name && peer.MLAGPeer == sw.Name && i < j {
+				fabric.PairMLAG(devs[i], devs[j])
+			}
+		}
+	}
+	for i, sw := range inv.Switches {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("lab: %w", err)
 		}
-		s, err := l.startSwitch(ctx, sw, cabling[sw.Name], opts)
+		s, err := l.startSwitch(ctx, sw, devs[i], len(cabling[sw.Name]), opts)
 		if err != nil {
 			return nil, err
 		}
 		l.switches = append(l.switches, s)
 		l.byName[sw.Name] = s
+	}
+	if opts.DHCP {
+		if err := l.startDHCP(ctx, inv, opts.ListenHost); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.writeFiles(inv, opts); err != nil {
 		return nil, err
@@ -271,7 +297,10 @@ func portSpecs(platform string, n int, cabled map[string]*device.HostNIC, extra 
 	return specs
 }
 
-func (l *Lab) startSwitch(ctx context.Context, sw inventory.Switch, cabled map[string]*device.HostNIC, opts Options) (*simSwitch, error) {
+// newDevice builds the model of one switch in the factory configuration of
+// a switch already in service: MLAG/vPC domain configured when the
+// inventory pairs it, LACP enabled on NX-OS.
+func newDevice(sw inventory.Switch, cabled map[string]*device.HostNIC, opts Options) (*device.Device, error) {
 	platform := strings.ToLower(sw.Platform)
 	var extra []string
 	if sw.MgmtPort != "" {
@@ -282,9 +311,6 @@ func (l *Lab) startSwitch(ctx context.Context, sw inventory.Switch, cabled map[s
 	if f, ok := opts.Faults[sw.Name]; ok {
 		dev.SetFaults(f)
 	}
-	// Factory configuration of a switch already in service: MLAG/vPC
-	// domain configured when the inventory pairs it, LACP enabled on
-	// NX-OS.
 	if err := dev.Update(func(c *device.Config) error {
 		c.MLAG = sw.MLAGPeer != ""
 		if platform == device.PlatformNXOS {
@@ -298,7 +324,12 @@ func (l *Lab) startSwitch(ctx context.Context, sw inventory.Switch, cabled map[s
 		return nil, err
 	}
 	dev.Save()
-	s := &simSwitch{dev: dev, info: SwitchInfo{Name: sw.Name, Platform: platform, Ports: len(specs), Cabled: len(cabled)}}
+	return dev, nil
+}
+
+func (l *Lab) startSwitch(ctx context.Context, sw inventory.Switch, dev *device.Device, cabled int, opts Options) (*simSwitch, error) {
+	platform := dev.Platform()
+	s := &simSwitch{dev: dev, info: SwitchInfo{Name: sw.Name, Platform: platform, Ports: len(dev.Ports()), Cabled: cabled}}
 	switch platform {
 	case device.PlatformEOS, device.PlatformNXOS:
 		key, err := sshcli.LoadOrCreateHostKey(filepath.Join(opts.Dir, HostKeysDir, safeName(sw.Name)+".key"))
@@ -415,6 +446,7 @@ func (l *Lab) Close() error {
 		}()
 	}
 	wg.Wait()
+	l.stopDHCP()
 	l.doneOnce.Do(func() { close(l.done) })
 	return nil
 }

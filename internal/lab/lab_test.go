@@ -18,6 +18,7 @@ import (
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
+	"github.com/netalign/netalign/internal/lab/gnmi"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -114,6 +115,31 @@ func TestStartClose(t *testing.T) {
 		if got := firstPrompt(t, dir, s); got != want {
 			t.Errorf("%s prompt %q, want %q", s.Name, got, want)
 		}
+	}
+
+	// The MLAG pair of the inventory is one LACP partner for harvester-0's
+	// bond only with matching MLAG ids.
+	for _, name := range []string{"leaf1", "leaf2"} {
+		if err := l.Device(name).Update(func(c *device.Config) error {
+			if err := c.SetChannelGroup("Ethernet1", 10, intent.ChannelActive); err != nil {
+				return err
+			}
+			c.Interfaces["Port-Channel10"].MLAGID = 10
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"leaf1", "leaf2"} {
+		if st := l.Device(name).State(); st.Interface("Ethernet1").MemberState != intent.MemberBundled {
+			t.Errorf("%s Ethernet1 %s with MLAG", name, st.Interface("Ethernet1").MemberState)
+		}
+	}
+	if err := l.Device("leaf2").Update(func(c *device.Config) error { c.Interfaces["Port-Channel10"].MLAGID = 0; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.Device("leaf2").State(); st.Interface("Ethernet1").MemberState != intent.MemberSuspended {
+		t.Errorf("leaf2 Ethernet1 %s without MLAG id", st.Interface("Ethernet1").MemberState)
 	}
 
 	// Drift through the control socket shows in the model.
@@ -298,5 +324,34 @@ func BenchmarkLabMemory(b *testing.B) {
 		b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/n, "heap-bytes/switch")
 		b.ReportMetric(float64(runtime.NumGoroutine())/n, "goroutines/switch")
 		l.Close()
+	}
+}
+
+// TestStartWithGNMI wires the gNMI frontend the way `netalign lab up` does:
+// the CA lives in the lab directory and the generated inventory points the
+// OpenConfig switch at it.
+func TestStartWithGNMI(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := gnmi.LoadOrCreateCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := testInventory()
+	inv.Switches = append(inv.Switches, inventory.Switch{Name: "oc1", Platform: "openconfig", Protocol: "gnmi", Address: "192.0.2.30:6030"})
+	l, err := Start(context.Background(), inv, Options{Dir: dir,
+		GNMI:    gnmi.Hook(gnmi.Options{Username: DefaultUsername, Password: DefaultPassword, CA: ca}),
+		GNMITLS: &inventory.TLS{CA: ca.File()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	oc := l.Inventory().Switch("oc1")
+	if oc == nil || oc.Protocol != "gnmi" || oc.TLS == nil || oc.TLS.CA != ca.File() || oc.Port == 0 || oc.KnownHosts != "" {
+		t.Fatalf("oc1 in the lab inventory: %+v", oc)
+	}
+	if c, err := net.Dial("tcp", net.JoinHostPort(oc.Address, strconv.Itoa(oc.Port))); err != nil {
+		t.Errorf("gNMI endpoint: %v", err)
+	} else {
+		c.Close()
 	}
 }

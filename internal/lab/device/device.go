@@ -93,6 +93,7 @@ type Device struct {
 	platform string
 	ports    []PortSpec
 	peers    map[string]*HostNIC
+	fabric   *Fabric
 
 	commands atomic.Int64
 
@@ -172,7 +173,8 @@ func (d *Device) Save() {
 // Update changes the running configuration atomically: fn works on a clone,
 // which replaces the running configuration only when fn returns nil. No
 // other change can interleave. This is how CLI commands, configuration
-// session commits and gNMI Sets change the device.
+// session commits and gNMI Sets change the device. fn runs with the
+// device locked: it must not call methods of the device.
 func (d *Device) Update(fn func(c *Config) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -318,3 +318,66 @@ func TestInterfaceOrder(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestFabricMLAG: a host bond with one NIC on each of two switches bundles
+// on both only when the switches are an MLAG pair and both port-channels
+// carry the same MLAG id; otherwise the bond selects one switch and the
+// other shows its member suspended.
+func TestFabricMLAG(t *testing.T) {
+	tests := []struct {
+		name       string
+		mlagA      bool
+		idA, idB   int
+		paired     bool
+		wantA      intent.MemberState
+		wantB      intent.MemberState
+		wantReason string
+	}{
+		{"mlag pair, same id", true, 10, 10, true, intent.MemberBundled, intent.MemberBundled, ""},
+		{"no mlag ids", true, 0, 0, true, intent.MemberBundled, intent.MemberSuspended, ReasonSplit},
+		{"different mlag ids", true, 10, 11, true, intent.MemberBundled, intent.MemberSuspended, ReasonSplit},
+		{"mlag not configured on leaf1", false, 10, 10, true, intent.MemberBundled, intent.MemberSuspended, ReasonSplit},
+		{"not paired in the inventory", true, 10, 10, false, intent.MemberBundled, intent.MemberSuspended, ReasonSplit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nic := func(n string) *HostNIC {
+				return &HostNIC{Host: "h0", NIC: n, BondMode: intent.LACP, ClusterNetwork: "mgmt"}
+			}
+			a := New("leaf1", PlatformEOS, []PortSpec{{Name: "Ethernet1", Peer: nic("eno1")}})
+			b := New("leaf2", PlatformEOS, []PortSpec{{Name: "Ethernet1", Peer: nic("eno2")}})
+			f := NewFabric()
+			f.Add(a)
+			f.Add(b)
+			if tt.paired {
+				f.PairMLAG(a, b)
+			}
+			for _, x := range []struct {
+				d    *Device
+				mlag bool
+				id   int
+			}{{a, tt.mlagA, tt.idA}, {b, true, tt.idB}} {
+				if err := x.d.Update(func(c *Config) error {
+					c.MLAG = x.mlag
+					if err := c.SetChannelGroup("Ethernet1", 10, intent.ChannelActive); err != nil {
+						return err
+					}
+					c.Interfaces["Port-Channel10"].MLAGID = x.id
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sa, sb := a.Snapshot(), b.Snapshot()
+			if got := sa.Oper["Ethernet1"].MemberState; got != tt.wantA {
+				t.Errorf("leaf1 Ethernet1 %s, want %s", got, tt.wantA)
+			}
+			if got := sb.Oper["Ethernet1"]; got.MemberState != tt.wantB || got.Reason != tt.wantReason {
+				t.Errorf("leaf2 Ethernet1 %s (%s), want %s (%s)", got.MemberState, got.Reason, tt.wantB, tt.wantReason)
+			}
+			if up := sb.Oper["Port-Channel10"].LinkUp; up != (tt.wantB == intent.MemberBundled) {
+				t.Errorf("leaf2 Po10 up = %v", up)
+			}
+		})
+	}
+}

@@ -75,12 +75,23 @@ func (d *Device) Snapshot() *Snapshot {
 		Name:     d.name,
 		Platform: d.platform,
 		Config:   cfg,
-		Oper:     derive(d.platform, cfg, d.peers),
+		Oper:     d.deriveAll(cfg),
 		Ports:    d.ports,
 	}
 }
 
-// derive computes link, LACP and LAG state. The rules (the lab's realism
+// deriveAll computes the state of cfg: member states on this switch, then
+// across the fabric, then link and LAG state.
+func (d *Device) deriveAll(cfg *Config) map[string]*Oper {
+	out := derive(d.platform, cfg, d.peers)
+	if d.fabric != nil {
+		d.fabric.splitAcrossSwitches(d, cfg, out)
+	}
+	finish(d.platform, cfg, out)
+	return out
+}
+
+// derive computes link and LACP member state on one switch. The rules (the lab's realism
 // table), with Linux bonds as the partner (they always run LACP active):
 //
 //   - a port is link-up when it is not shut down and a host NIC is cabled;
@@ -95,6 +106,10 @@ func (d *Device) Snapshot() *Snapshot {
 //     the aggregator with most ports (lowest id on a tie) and the other
 //     port-channels' members are suspended — or the port-channel already
 //     bundles ports facing another bond (the partner with most ports wins).
+//   - across switches (see Fabric): a bond with members on two switches
+//     bundles on both only when they are an MLAG/vPC pair with the same
+//     MLAG/vPC id on both port-channels; otherwise the switch the bond did
+//     not select shows its members suspended;
 //   - a port-channel is up when at least max(1, min-links) members are
 //     bundled.
 func derive(platform string, c *Config, peers map[string]*HostNIC) map[string]*Oper {
@@ -189,23 +204,26 @@ func derive(platform string, c *Config, peers map[string]*HostNIC) map[string]*O
 			o.MemberState, o.Reason = intent.MemberSuspended, ReasonSplit
 		}
 	}
-	// Suspended members: NX-OS takes the port down, EOS keeps the link up.
-	for _, members := range lagOf {
-		for _, m := range members {
-			o := out[m]
-			if o.MemberState == intent.MemberSuspended && platform != PlatformEOS {
-				o.OperUp = false
-			}
+	for id, members := range lagOf {
+		out[intent.LAGName(id)].Members = members
+	}
+	return out
+}
+
+// finish derives what follows from member states: a suspended member is
+// down on NX-OS (EOS keeps its link up), a port-channel's type, bundled
+// count and oper state.
+func finish(platform string, c *Config, out map[string]*Oper) {
+	for name, o := range out {
+		if !c.Interfaces[name].IsLAG() && o.MemberState == intent.MemberSuspended && platform != PlatformEOS {
+			o.OperUp = false
 		}
 	}
-	// LAG side.
 	for name, in := range c.Interfaces {
 		if !in.IsLAG() {
 			continue
 		}
 		o := out[name]
-		id := in.LAGID()
-		o.Members = lagOf[id]
 		o.LAGType = intent.LAGNone
 		for _, m := range o.Members {
 			if t := c.Interfaces[m].ChannelMode.LAGType(); t == intent.LAGLACP || o.LAGType == intent.LAGNone {
@@ -218,7 +236,6 @@ func derive(platform string, c *Config, peers map[string]*HostNIC) map[string]*O
 		o.LinkUp = !in.Shutdown && o.Bundled >= max(1, in.MinLinks)
 		o.OperUp = o.LinkUp
 	}
-	return out
 }
 
 // best returns the key with the highest count, ties broken by less.

@@ -267,8 +267,12 @@ func applyTree(c *device.Config, t map[string]any, ni string) (map[string]lagPre
 	prefs := map[string]lagPref{}
 	lacpIfs := get(t, "lacp", "interfaces", "interface")
 	for name := range lacpIfs {
+		p := "/lacp/interfaces/interface[name=" + name + "]"
 		if _, ok := ifs[name]; !ok || intent.LAGID(name) == 0 {
-			return nil, perr("/lacp/interfaces/interface[name="+name+"]", "not a port-channel of this target")
+			return nil, perr(p, "not a port-channel of this target")
+		}
+		if n := strLeaf(get(lacpIfs, name, "config"), "name"); n != "" && n != name {
+			return nil, perr(p+"/config/name", "%q contradicts the list key %q", n, name)
 		}
 	}
 	for _, name := range sortedKeys(ifs) {

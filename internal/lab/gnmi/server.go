@@ -349,7 +349,9 @@ func (s *Server) lagPrefs() map[string]lagPref {
 	return out
 }
 
-// Get answers each path with the subtree below it.
+// Get answers each path with the subtree below it, one update per matching
+// node (a list element without key matches every entry). Type CONFIG leaves
+// the state containers out; STATE and OPERATIONAL are answered like ALL.
 func (s *Server) Get(_ context.Context, req *gpb.GetRequest) (*gpb.GetResponse, error) {
 	qualify := true
 	switch req.GetEncoding() {
@@ -544,7 +546,7 @@ func (s *Server) Set(_ context.Context, req *gpb.SetRequest) (*gpb.SetResponse, 
 	if err != nil {
 		return nil, setError(err)
 	}
-	resp := &gpb.SetResponse{Timestamp: time.Now().UnixNano()}
+	resp := &gpb.SetResponse{Prefix: req.GetPrefix(), Timestamp: time.Now().UnixNano()}
 	for _, o := range ops {
 		resp.Response = append(resp.Response, &gpb.UpdateResult{Path: o.path, Op: o.op})
 	}

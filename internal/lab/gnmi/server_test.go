@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ type target struct {
 	client gpb.GNMIClient
 }
 
-func startTarget(t *testing.T, opts Options) *target {
+func startTarget(t testing.TB, opts Options) *target {
 	t.Helper()
 	if opts.Dir == "" && opts.CA == nil {
 		opts.Dir = t.TempDir()
@@ -71,7 +72,7 @@ func startTarget(t *testing.T, opts Options) *target {
 	return &target{dev: dev, srv: srv, addr: a.String(), client: dialTarget(t, a.String(), srv.CAFile())}
 }
 
-func dialTarget(t *testing.T, addr, caFile string) gpb.GNMIClient {
+func dialTarget(t testing.TB, addr, caFile string) gpb.GNMIClient {
 	t.Helper()
 	pemBytes, err := os.ReadFile(caFile)
 	if err != nil {
@@ -89,13 +90,13 @@ func dialTarget(t *testing.T, addr, caFile string) gpb.GNMIClient {
 	return gpb.NewGNMIClient(conn)
 }
 
-func authCtx(t *testing.T, user, pass string) context.Context {
+func authCtx(t testing.TB, user, pass string) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return metadata.AppendToOutgoingContext(ctx, "username", user, "password", pass)
 }
 
-func mustPath(t *testing.T, s string) *gpb.Path {
+func mustPath(t testing.TB, s string) *gpb.Path {
 	t.Helper()
 	p := &gpb.Path{}
 	for _, part := range splitPath(s) {
@@ -142,13 +143,13 @@ func jv(s string) *gpb.TypedValue {
 	return &gpb.TypedValue{Value: &gpb.TypedValue_JsonIetfVal{JsonIetfVal: []byte(s)}}
 }
 
-func upd(t *testing.T, path, val string) *gpb.Update {
+func upd(t testing.TB, path, val string) *gpb.Update {
 	return &gpb.Update{Path: mustPath(t, path), Val: jv(val)}
 }
 
 // lacpLAGRequest is a LACP LAG Port-Channel10 with Ethernet1 and Ethernet2,
 // trunk native 1 allowing 10 and 100-102, VLANs 10 and 100 defined.
-func lacpLAGRequest(t *testing.T) *gpb.SetRequest {
+func lacpLAGRequest(t testing.TB) *gpb.SetRequest {
 	return &gpb.SetRequest{Update: []*gpb.Update{
 		upd(t, "/network-instances/network-instance[name=default]/vlans/vlan[vlan-id=10]/config", `{"vlan-id":10,"name":"mgmt"}`),
 		upd(t, "/network-instances/network-instance[name=default]/vlans/vlan[vlan-id=100]/config", `{"vlan-id":100}`),
@@ -535,5 +536,63 @@ func TestDropAfterFault(t *testing.T) {
 	}
 	if _, err := tg.client.Capabilities(ctx, &gpb.CapabilityRequest{}); status.Code(err) != codes.Unavailable {
 		t.Fatalf("third rpc: want Unavailable, got %v", err)
+	}
+}
+
+func TestBlackholeFault(t *testing.T) {
+	tg := startTarget(t, Options{})
+	tg.dev.SetFaults(device.Faults{Blackhole: true})
+	ctx, cancel := context.WithTimeout(authCtx(t, testUser, testPass), 100*time.Millisecond)
+	defer cancel()
+	_, err := tg.client.Capabilities(ctx, &gpb.CapabilityRequest{})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("a device that never answers: want DeadlineExceeded, got %v", err)
+	}
+}
+
+func TestGetConfigOnlyAndPlainJSON(t *testing.T) {
+	tg := startTarget(t, Options{})
+	ctx := authCtx(t, testUser, testPass)
+	resp, err := tg.client.Get(ctx, &gpb.GetRequest{Path: []*gpb.Path{mustPath(t, "/interfaces/interface[name=Ethernet1]")}, Type: gpb.GetRequest_CONFIG, Encoding: gpb.Encoding_JSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(resp.Notification[0].Update[0].Val.GetJsonVal(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"name":   "Ethernet1",
+		"config": map[string]any{"name": "Ethernet1", "type": "ethernetCsmacd", "enabled": true},
+		"ethernet": map[string]any{"config": map[string]any{},
+			"switched-vlan": map[string]any{"config": map[string]any{"interface-mode": "ACCESS", "access-vlan": 1.0}}},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("config-only plain JSON (-want +got):\n%s", d)
+	}
+	if _, err := tg.client.Get(ctx, &gpb.GetRequest{Encoding: gpb.Encoding_PROTO}); status.Code(err) != codes.Unimplemented {
+		t.Errorf("PROTO encoding: want Unimplemented, got %v", err)
+	}
+}
+
+func TestServeStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dev := testDevice()
+	hook := Hook(Options{Dir: t.TempDir(), Username: testUser, Password: testPass})
+	addr, stop, err := hook(ctx, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	stop()
+	stop() // idempotent
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Fatal("listener still open after stop")
 	}
 }

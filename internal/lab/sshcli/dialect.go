@@ -10,7 +10,9 @@ import (
 	"github.com/netalign/netalign/internal/lab/device"
 )
 
-// grammars are built once per dialect; they are immutable.
+// grammars are the dialects' command tables, built once on first use and
+// never modified (a lazily built constant: the tables refer to handlers
+// that refer back to the tables, which a plain initialiser cannot).
 var (
 	grammarOnce           sync.Once
 	eosGrammar, nxGrammar grammar
@@ -59,10 +61,6 @@ func (eosDialect) prompt(sh *shell) string {
 	case mIf:
 		ctx += "-if-" + eosIfRange(sh.ifs)
 	case mVlan:
-		ids := make([]string, len(sh.vlans))
-		for i, v := range sh.vlans {
-			ids[i] = strconv.Itoa(v)
-		}
 		ctx += "-vlan-" + intent.NewVLANSet(sh.vlans...).String()
 	}
 	return h + "(" + ctx + ")#"

@@ -256,3 +256,20 @@ type EOSPortChannelMember struct {
 type EOSPortChannelInactive struct {
 	ReasonUnconfigured string `json:"reasonUnconfigured"`
 }
+
+// EOSMlagInterfaces is `show mlag interfaces | json`, keyed by MLAG id.
+// Status is active-full (both sides up), active-partial (one side up) or
+// inactive.
+type EOSMlagInterfaces struct {
+	Interfaces map[string]EOSMlagInterface `json:"interfaces"`
+}
+
+// EOSMlagInterface is one MLAG.
+type EOSMlagInterface struct {
+	LocalInterface            string `json:"localInterface"`
+	PeerInterface             string `json:"peerInterface"`
+	PeerInterfaceStatus       string `json:"peerInterfaceStatus"`
+	LocalInterfaceStatus      string `json:"localInterfaceStatus"`
+	Status                    string `json:"status"`
+	LocalInterfaceDescription string `json:"localInterfaceDescription"`
+}

@@ -106,8 +106,16 @@ func labConfig(platform string) []string {
 		"interface " + e(3), "switchport mode trunk", "switchport trunk native vlan 100", "channel-group 20 mode active",
 		"interface " + e(4), "switchport access vlan 100",
 		"interface port-channel10", "switchport mode trunk", "switchport trunk allowed vlan 1,100",
+		mlag(platform),
 		"end",
 	}
+}
+
+func mlag(platform string) string {
+	if platform == device.PlatformNXOS {
+		return "lacp min-links 1"
+	}
+	return "mlag 10"
 }
 
 func TestJSONShapes(t *testing.T) {
@@ -213,6 +221,17 @@ func TestJSONShapes(t *testing.T) {
 				}
 			}
 		}, nil},
+		{"eos", "show mlag interfaces", "eos/show_mlag_interfaces.nrfu-dev1.json", -1, func(t *testing.T, b []byte, ours bool) {
+			var v EOSMlagInterfaces
+			mustDecode(t, b, &v)
+			if len(v.Interfaces) == 0 {
+				t.Fatal("no mlags")
+			}
+			// Without a peer switch the lab's MLAG is active on one side.
+			if m := v.Interfaces["10"]; ours && (m.LocalInterface != "Port-Channel10" || m.Status != "active-partial") {
+				t.Errorf("%+v", v.Interfaces)
+			}
+		}, nil},
 		{"nxos", "show version", "nxos/show_version.napalm-nxosv.json", -1, func(t *testing.T, b []byte, ours bool) {
 			var v NXVersion
 			mustDecode(t, b, &v)
@@ -302,4 +321,37 @@ func mustDecode(t *testing.T, b []byte, v any) {
 	}
 }
 
-var _ = intent.LAGLACP
+// TestPortChannelJSONFollowsModel: a change made to the model by another
+// frontend (as a gNMI Set does) shows in `show port-channel | json`.
+func TestPortChannelJSONFollowsModel(t *testing.T) {
+	ts := startTestSwitch(t, "leaf1", device.PlatformEOS, "")
+	if err := ts.dev.Commit(func(c *device.Config) error {
+		for _, p := range []string{"Ethernet1", "Ethernet2", "Ethernet3"} {
+			if err := c.SetChannelGroup(p, 30, intent.ChannelActive); err != nil {
+				return err
+			}
+		}
+		c.Interfaces["Port-Channel30"].Mode = intent.ModeTrunk
+		c.Interfaces["Port-Channel30"].Allowed = intent.NewVLANSet(10, 20)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sh := ts.srv.newShell(testUser)
+	var v EOSPortChannels
+	mustDecode(t, []byte(sh.exec("show port-channel | json")), &v)
+	pc := v.PortChannels["Port-Channel30"]
+	if len(pc.ActivePorts) != 2 || pc.ActivePorts["Ethernet1"].Protocol != "lacp" || pc.ActivePorts["Ethernet1"].LacpMode != "active" {
+		t.Errorf("active ports %+v", pc.ActivePorts)
+	}
+	// Ethernet3 faces h1's active-backup bond, Ethernet1-2 h0's 802.3ad
+	// bond: the port-channel bundles h0 and leaves Ethernet3 out.
+	if r := pc.InactivePorts["Ethernet3"].ReasonUnconfigured; r != "waiting for LACP response" {
+		t.Errorf("Ethernet3 inactive reason %q", r)
+	}
+	var sp EOSSwitchports
+	mustDecode(t, []byte(sh.exec("show interfaces switchport | json")), &sp)
+	if got := sp.Switchports["Port-Channel30"].SwitchportInfo.TrunkAllowedVlans; got != "10,20" {
+		t.Errorf("Po30 allowed %q", got)
+	}
+}

@@ -720,6 +720,7 @@ func showCommands(eos bool) []*cmd {
 			{pattern: "show lacp interface", modes: mAnyExec, run: eosShowLacpInterface},
 			{pattern: "show lldp neighbors", modes: mAnyExec, run: eosShowLldpNeighbors},
 			{pattern: "show lldp neighbors detail", modes: mAnyExec, run: eosShowLldpNeighborsDetail},
+			{pattern: "show mlag interfaces", modes: mAnyExec, run: eosShowMlagInterfaces},
 			{pattern: "show running-config", modes: mPriv, run: showRunning},
 			{pattern: "show running-config interfaces <text>", modes: mPriv, run: showRunning},
 			{pattern: "show startup-config", modes: mPriv, run: showStartup},
@@ -730,4 +731,62 @@ func showCommands(eos bool) []*cmd {
 		}
 	}
 	return nxosShowCommands()
+}
+
+// eosShowMlagInterfaces lists the port-channels with an MLAG id and the
+// state of the peer's port-channel with the same id.
+func eosShowMlagInterfaces(sh *shell, _ []string) (string, error) {
+	snap := sh.snapshot()
+	c := snap.Config
+	var peer *device.Snapshot
+	if p := sh.dev.MLAGPeer(); p != nil && c.MLAG {
+		peer = p.Snapshot()
+		if !peer.Config.MLAG {
+			peer = nil
+		}
+	}
+	out := EOSMlagInterfaces{Interfaces: map[string]EOSMlagInterface{}}
+	var b strings.Builder
+	b.WriteString("                                                                 local/remote\n")
+	b.WriteString("   mlag       desc             state       local       remote          status\n")
+	b.WriteString("---------- ---------------- ----------------- ----------- ------------ ------------\n")
+	status := func(up bool) string {
+		if up {
+			return "up"
+		}
+		return "down"
+	}
+	for _, name := range c.InterfaceNames() {
+		in := c.Interfaces[name]
+		if !in.IsLAG() || in.MLAGID == 0 {
+			continue
+		}
+		m := EOSMlagInterface{LocalInterface: name, LocalInterfaceStatus: status(snap.Oper[name].LinkUp), PeerInterfaceStatus: "down",
+			LocalInterfaceDescription: in.Description}
+		peerUp := false
+		if peer != nil {
+			for _, pn := range peer.Config.InterfaceNames() {
+				if pin := peer.Config.Interfaces[pn]; pin.IsLAG() && pin.MLAGID == in.MLAGID {
+					m.PeerInterface = pn
+					peerUp = peer.Oper[pn].LinkUp
+					m.PeerInterfaceStatus = status(peerUp)
+				}
+			}
+		}
+		localUp := snap.Oper[name].LinkUp
+		switch {
+		case localUp && peerUp:
+			m.Status = "active-full"
+		case localUp || peerUp:
+			m.Status = "active-partial"
+		default:
+			m.Status = "inactive"
+		}
+		out.Interfaces[fmt.Sprint(in.MLAGID)] = m
+		fmt.Fprintf(&b, "%10d %-16s %-17s %-11s %-12s %s\n", in.MLAGID, trunc(in.Description, 16), m.Status, name, m.PeerInterface, m.LocalInterfaceStatus+"/"+m.PeerInterfaceStatus)
+	}
+	if sh.format.json {
+		return sh.renderJSON(out)
+	}
+	return b.String(), nil
 }

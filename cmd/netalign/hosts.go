@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/netalign/netalign/hostnet"
+	"github.com/netalign/netalign/hostnet/remote"
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/inventory"
+	"github.com/netalign/netalign/switchdrivers"
+)
+
+// hosts connects the engine to hostnet: netlink for access "local",
+// read-only SSH observation for access "ssh".
+type hosts struct {
+	log       *slog.Logger
+	allowMgmt bool
+	// rollbackTimeout is the connectivity check timeout when the host sets
+	// none (inventory settings.rollbackTimeout).
+	rollbackTimeout time.Duration
+}
+
+func (h *hosts) Observe(ctx context.Context, host inventory.Host) (*intent.HostState, error) {
+	switch access(host) {
+	case "local":
+		x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("host", host.Name)})
+		if err != nil {
+			return nil, err
+		}
+		defer x.Close()
+		return x.Observe(ctx)
+	case "ssh":
+		cfg, err := remote.ConfigFromInventory(host)
+		if err != nil {
+			return nil, err
+		}
+		return remote.Observe(ctx, cfg)
+	}
+	return nil, fmt.Errorf("host %s: access %q cannot be observed", host.Name, host.Access)
+}
+
+func (h *hosts) Apply(ctx context.Context, host inventory.Host, changes []intent.HostChange) error {
+	if access(host) != "local" {
+		return fmt.Errorf("host %s: remote hosts are observed read-only; run netalign on the host itself (access: local) to apply", host.Name)
+	}
+	x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("host", host.Name)})
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	opts := hostnet.ApplyOptions{AllowMgmt: h.allowMgmt, CheckTimeout: h.rollbackTimeout}
+	if c := host.Connectivity; c != nil {
+		opts.CheckTarget = c.Target
+		if c.Timeout > 0 {
+			opts.CheckTimeout = c.Timeout
+		}
+	}
+	res, err := x.Apply(ctx, changes, opts)
+	if res != nil && res.RolledBack {
+		rb := &switchdrivers.RollbackError{Device: host.Name, Err: err, RolledBack: res.RollbackErr == ""}
+		if res.RollbackErr != "" {
+			rb.RollbackErr = errors.New(res.RollbackErr)
+		}
+		if rb.Err == nil {
+			rb.Err = hostnet.ErrConnectivityLost
+		}
+		return rb
+	}
+	return err
+}
+
+func (h *hosts) Diff(desired intent.DesiredHost, observed intent.HostState) []intent.HostChange {
+	return hostnet.Diff(desired, observed)
+}
+
+func access(h inventory.Host) string {
+	if h.Access != "" {
+		return h.Access
+	}
+	if h.SSH != nil && h.Address != "" {
+		return "ssh"
+	}
+	return "none"
+}

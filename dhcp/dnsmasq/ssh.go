@@ -1,0 +1,241 @@
+package dnsmasq
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/netalign/netalign/internal/secret"
+)
+
+// SSHTarget says where and as whom to connect.
+type SSHTarget struct {
+	// Addr is host:port.
+	Addr string
+	User string
+	// KnownHosts is the known_hosts file the host key must be in (default
+	// ~/.ssh/known_hosts). Host keys are always verified.
+	KnownHosts string
+	Creds      secret.Resolved
+}
+
+// ParseSSHEndpoint reads ssh://user@host[:port][?knownHosts=/path]. The user
+// in the URL wins over the credentials' username.
+func ParseSSHEndpoint(endpoint string, creds secret.Resolved) (SSHTarget, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "ssh" || u.Hostname() == "" {
+		return SSHTarget{}, fmt.Errorf("endpoint %q: want ssh://user@host[:port]", endpoint)
+	}
+	if _, hasPass := u.User.Password(); hasPass {
+		return SSHTarget{}, fmt.Errorf("endpoint %q: a password in the URL is not allowed; use credentials", u.Redacted())
+	}
+	port := u.Port()
+	if port == "" {
+		port = "22"
+	}
+	t := SSHTarget{Addr: net.JoinHostPort(u.Hostname(), port), User: creds.Username, Creds: creds, KnownHosts: u.Query().Get("knownHosts")}
+	if u.User != nil && u.User.Username() != "" {
+		t.User = u.User.Username()
+	}
+	if t.User == "" {
+		return SSHTarget{}, fmt.Errorf("endpoint %q: no user (in the URL or the credentials)", endpoint)
+	}
+	if t.KnownHosts == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return SSHTarget{}, fmt.Errorf("known_hosts: %w", err)
+		}
+		t.KnownHosts = filepath.Join(home, ".ssh", "known_hosts")
+	}
+	return t, nil
+}
+
+// SSH runs commands on a remote host. It connects on first use and keeps
+// the connection until Close.
+type SSH struct {
+	target SSHTarget
+
+	mu     sync.Mutex
+	client *ssh.Client
+}
+
+var _ Runner = (*SSH)(nil)
+
+// NewSSH returns a runner for target; no connection is made yet.
+func NewSSH(target SSHTarget) *SSH { return &SSH{target: target} }
+
+func (s *SSH) conn(ctx context.Context) (*ssh.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != nil {
+		return s.client, nil
+	}
+	hk, err := knownhosts.New(s.target.KnownHosts)
+	if err != nil {
+		return nil, fmt.Errorf("known_hosts %s: %w", s.target.KnownHosts, err)
+	}
+	var auth []ssh.AuthMethod
+	c := s.target.Creds
+	if c.KeyFile != "" {
+		pem, err := os.ReadFile(c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("ssh key: %w", err)
+		}
+		signer, err := ssh.ParsePrivateKey(pem)
+		if err != nil {
+			return nil, fmt.Errorf("ssh key %s: %w", c.KeyFile, err)
+		}
+		auth = append(auth, ssh.PublicKeys(signer))
+	}
+	if c.Agent {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, errors.New("ssh agent: SSH_AUTH_SOCK is not set")
+		}
+		ac, err := (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, fmt.Errorf("ssh agent: %w", err)
+		}
+		auth = append(auth, ssh.PublicKeysCallback(agent.NewClient(ac).Signers))
+	}
+	if !c.Password.IsZero() {
+		pw := c.Password.Reveal()
+		auth = append(auth, ssh.Password(pw), ssh.KeyboardInteractive(func(_, _ string, q []string, _ []bool) ([]string, error) {
+			a := make([]string, len(q))
+			for i := range a {
+				a[i] = pw
+			}
+			return a, nil
+		}))
+	}
+	if len(auth) == 0 {
+		return nil, errors.New("ssh: no credentials (password, key file or agent)")
+	}
+	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.target.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("ssh dial: %w", err)
+	}
+	// The handshake has no ctx: bound it by closing the socket on cancel.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	cc, chans, reqs, err := ssh.NewClientConn(raw, s.target.Addr, &ssh.ClientConfig{
+		User:            s.target.User,
+		Auth:            auth,
+		HostKeyCallback: hk,
+	})
+	if !stop() {
+		if err == nil {
+			cc.Close()
+		}
+		return nil, fmt.Errorf("ssh handshake: %w", ctx.Err())
+	}
+	if err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("ssh handshake: %w", err)
+	}
+	s.client = ssh.NewClient(cc, chans, reqs)
+	return s.client, nil
+}
+
+// Run implements Runner.
+func (s *SSH) Run(ctx context.Context, cmd string, stdin []byte) ([]byte, error) {
+	cl, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := cl.NewSession()
+	if err != nil {
+		return nil, fmt.Errorf("ssh session: %w", err)
+	}
+	defer sess.Close()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+	// stdout and stderr are copied by two goroutines: share one buffer only
+	// through a locked Write (bytes.Buffer's ReadFrom is not safe for that).
+	var out lockedBuffer
+	sess.Stdout, sess.Stderr = &out, &out
+	sess.Stdin = bytes.NewReader(stdin)
+	err = sess.Run(cmd)
+	if ctx.Err() != nil {
+		return out.Bytes(), ctx.Err()
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		return out.Bytes(), &ExitError{Cmd: cmd, Status: ee.ExitStatus(), Output: string(out.Bytes())}
+	}
+	return out.Bytes(), err
+}
+
+// lockedBuffer is a buffer with only a Write method, safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Bytes()
+}
+
+// notExistStatus is the exit status ReadFile's script uses for a missing file.
+const notExistStatus = 66
+
+// ReadFile implements Runner.
+func (s *SSH) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	q := shellQuote(path)
+	out, err := s.Run(ctx, "test -e "+q+" || exit "+strconv.Itoa(notExistStatus)+"; exec cat -- "+q, nil)
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Status == notExistStatus {
+		return nil, fs.ErrNotExist
+	}
+	return out, err
+}
+
+// WriteFile implements Runner.
+func (s *SSH) WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode) error {
+	q := shellQuote(path)
+	_, err := s.Run(ctx, fmt.Sprintf("cat > %s && chmod %o %s && sync %s", q, perm.Perm(), q, q), data)
+	return err
+}
+
+// Rename implements Runner.
+func (s *SSH) Rename(ctx context.Context, from, to string) error {
+	_, err := s.Run(ctx, "mv -f -- "+shellQuote(from)+" "+shellQuote(to), nil)
+	return err
+}
+
+// Remove implements Runner.
+func (s *SSH) Remove(ctx context.Context, path string) error {
+	_, err := s.Run(ctx, "rm -f -- "+shellQuote(path), nil)
+	return err
+}
+
+// Close implements Runner.
+func (s *SSH) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client == nil {
+		return nil
+	}
+	err := s.client.Close()
+	s.client = nil
+	return err
+}

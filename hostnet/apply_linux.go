@@ -1,0 +1,589 @@
+package hostnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/netalign/netalign/internal/intent"
+)
+
+// Apply carries out changes (as Diff computes them) in order, as one
+// transaction: it observes the host first (the checkpoint), refuses the
+// whole list before any write when a change touches an existing management
+// device without opts.AllowMgmt or enslaves a missing or foreign NIC, then
+// makes each change only where the kernel differs (so applying a list twice
+// writes nothing the second time). If a change fails, or the connectivity
+// target does not answer within opts.CheckTimeout, the host is restored to
+// the checkpoint and the error wraps the cause (ErrConnectivityLost for the
+// check).
+func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts ApplyOptions) (*ApplyResult, error) {
+	res := &ApplyResult{}
+	cp, err := x.Observe(ctx)
+	if err != nil {
+		return res, fmt.Errorf("apply: checkpoint: %w", err)
+	}
+	res.Checkpoint = cp
+	if err := precheck(changes, cp, opts); err != nil {
+		return res, fmt.Errorf("apply: %w", err)
+	}
+	if len(changes) == 0 {
+		return res, nil
+	}
+
+	// Resolve the check target before any write: the default route may
+	// vanish with the link it points through.
+	var pinger *pinger
+	if !opts.NoCheck {
+		target := opts.CheckTarget
+		if target == "" {
+			if target, err = x.defaultGateway(); err != nil {
+				return res, fmt.Errorf("apply: %w", err)
+			}
+		}
+		if target == "" {
+			res.CheckSkipped = "no check target and no default gateway"
+		} else {
+			res.CheckTarget = target
+			if pinger, err = x.newPinger(target); err != nil {
+				return res, fmt.Errorf("apply: connectivity check %s: %w", target, err)
+			}
+			defer pinger.Close()
+		}
+	}
+	routes, err := x.routes()
+	if err != nil {
+		return res, fmt.Errorf("apply: checkpoint routes: %w", err)
+	}
+
+	start := x.writes
+	tx := &applyTx{x: x}
+	for _, c := range changes {
+		if err := ctx.Err(); err == nil {
+			err = tx.apply(c)
+		}
+		if err != nil {
+			res.Writes = x.writes - start
+			x.rollback(ctx, res, cp, routes, tx.created)
+			return res, fmt.Errorf("apply %s %s %s: %w", c.Action, c.Object, c.Name, err)
+		}
+		res.Applied = append(res.Applied, c)
+	}
+	res.Writes = x.writes - start
+
+	if pinger != nil && res.Writes > 0 {
+		timeout := opts.CheckTimeout
+		if timeout <= 0 {
+			timeout = DefaultCheckTimeout
+		}
+		took, err := pinger.waitReachable(ctx, timeout)
+		res.CheckTook = took
+		if err != nil {
+			x.rollback(ctx, res, cp, routes, tx.created)
+			return res, fmt.Errorf("apply: %s unreachable after %v, host restored: %w: %w", res.CheckTarget, took.Round(1e6), ErrConnectivityLost, err)
+		}
+	}
+	return res, nil
+}
+
+// rollback restores the checkpoint and records the outcome in res.
+func (x *Host) rollback(ctx context.Context, res *ApplyResult, cp *intent.HostState, routes []netlink.Route, created []string) {
+	before := x.writes
+	// The restore must run even when ctx is what ended the apply.
+	err := x.restore(context.WithoutCancel(ctx), cp, routes, created)
+	res.RolledBack = true
+	res.RollbackWrites = x.writes - before
+	if err != nil {
+		res.RollbackErr = err.Error()
+		x.log.Error("restore checkpoint", "err", err)
+	}
+}
+
+// applyTx is one Apply run: it remembers the links it created, which the
+// restore deletes.
+type applyTx struct {
+	x       *Host
+	created []string
+}
+
+func (t *applyTx) apply(c intent.HostChange) error {
+	b := intent.DesiredBond{}
+	if c.Bond != nil {
+		b = normalizeBond(*c.Bond)
+	}
+	x := t.x
+	switch c.Object {
+	case intent.ObjBond:
+		// A new bond comes up with its bridge (ensureBridge), after its
+		// NICs joined: LACP then starts with every port at once instead of
+		// renegotiating as each one arrives.
+		exists, err := x.linkByName(c.Name)
+		if err != nil {
+			return err
+		}
+		created, err := x.ensureBond(c.Name, b.Options, b.MTU, exists != nil)
+		if created {
+			t.created = append(t.created, c.Name)
+		}
+		return err
+	case intent.ObjBondSlave:
+		if c.Action == intent.Delete {
+			return x.releaseSlave(c.Name, c.Master)
+		}
+		return x.ensureSlave(c.Name, c.Master)
+	case intent.ObjLinkMTU:
+		return x.ensureMTU(c.Name, c.MTU)
+	case intent.ObjBridge:
+		port := b.Bond
+		created, err := x.ensureBridge(c.Name, c.MTU, port)
+		if created {
+			t.created = append(t.created, c.Name)
+		}
+		return err
+	case intent.ObjBridgeVLAN:
+		return x.ensureVLANChange(c)
+	case intent.ObjSubIf:
+		if c.Action == intent.Delete {
+			return x.deleteLink(c.Name)
+		}
+		parent, vid := c.Master, b.MgmtVLAN
+		if i := strings.LastIndexByte(c.Name, '.'); i > 0 && vid == 0 {
+			parent = c.Name[:i]
+			vid = atoi(c.Name[i+1:])
+		}
+		if parent == "" {
+			parent = b.Bridge
+		}
+		created, err := x.ensureSubIf(c.Name, parent, vid, true)
+		if created {
+			t.created = append(t.created, c.Name)
+		}
+		return err
+	}
+	return fmt.Errorf("unknown host object %q", c.Object)
+}
+
+// linkByName returns the link or nil when it does not exist.
+func (x *Host) linkByName(name string) (netlink.Link, error) {
+	l, err := x.h.LinkByName(name)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("get link %s: %w", name, err)
+	}
+	return l, nil
+}
+
+func (x *Host) setUp(l netlink.Link) error {
+	if l.Attrs().Flags&net.FlagUp != 0 {
+		return nil
+	}
+	return x.write("link set up", l.Attrs().Name, func() error { return x.h.LinkSetUp(l) })
+}
+
+func (x *Host) setDown(l netlink.Link) error {
+	if l.Attrs().Flags&net.FlagUp == 0 {
+		return nil
+	}
+	return x.write("link set down", l.Attrs().Name, func() error { return x.h.LinkSetDown(l) })
+}
+
+// bondAttrs is a netlink.Bond carrying the given options; -1 fields are not
+// sent.
+func bondAttrs(name string, o intent.BondInfo) *netlink.Bond {
+	a := netlink.NewLinkAttrs()
+	a.Name = name
+	b := netlink.NewLinkBond(a)
+	b.Mode = netlink.BondMode(o.Mode)
+	b.Miimon = o.Miimon
+	b.UpDelay = o.UpDelay
+	b.DownDelay = o.DownDelay
+	b.MinLinks = o.MinLinks
+	b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(o.XmitHashPolicy)
+	if o.Mode == intent.LACP {
+		b.LacpRate = netlink.StringToBondLacpRate(o.LACPRate)
+	}
+	return b
+}
+
+// ensureBond creates the bond with options o, or changes the options that
+// differ: miimon, xmit_hash_policy, up/downdelay and min_links in place; the
+// mode and lacp_rate with the bond down (the kernel refuses them on an up
+// bond, and a mode change also needs the bond without slaves, so the slaves
+// are released and enslaved again). `ip link add NAME type bond mode M ...`
+// / `ip link set NAME type bond ...`.
+func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (created bool, err error) {
+	if o.LACPRate == "" {
+		o.LACPRate = kernelLACPRate
+	}
+	if o.XmitHashPolicy == "" {
+		o.XmitHashPolicy = kernelXmitHash
+	}
+	l, err := x.linkByName(name)
+	if err != nil {
+		return false, err
+	}
+	if l == nil {
+		b := bondAttrs(name, o)
+		if mtu > 0 {
+			b.MTU = mtu
+		}
+		if err := x.write("bond add", name, func() error { return x.h.LinkAdd(b) }); err != nil {
+			return false, err
+		}
+		if up {
+			l, err := x.h.LinkByName(name)
+			if err != nil {
+				return true, fmt.Errorf("get link %s: %w", name, err)
+			}
+			return true, x.setUp(l)
+		}
+		return true, nil
+	}
+	cur, ok := l.(*netlink.Bond)
+	if !ok {
+		return false, fmt.Errorf("%s is a %s link: %w", name, l.Type(), ErrKindConflict)
+	}
+	want := bondAttrs(name, o)
+	change := netlink.NewLinkBond(netlink.LinkAttrs{Name: name, Index: cur.Index, TxQLen: -1})
+	n := 0
+	if cur.Miimon != want.Miimon {
+		change.Miimon, n = want.Miimon, n+1
+	}
+	if cur.UpDelay != want.UpDelay {
+		change.UpDelay, n = want.UpDelay, n+1
+	}
+	if cur.DownDelay != want.DownDelay {
+		change.DownDelay, n = want.DownDelay, n+1
+	}
+	if cur.MinLinks != want.MinLinks {
+		change.MinLinks, n = want.MinLinks, n+1
+	}
+	if cur.XmitHashPolicy != want.XmitHashPolicy {
+		change.XmitHashPolicy, n = want.XmitHashPolicy, n+1
+	}
+	modeChange := cur.Mode != want.Mode
+	rateChange := o.Mode == intent.LACP && cur.LacpRate != want.LacpRate
+	if modeChange || rateChange {
+		var slaves []netlink.Link
+		if modeChange {
+			links, err := x.h.LinkList()
+			if err != nil {
+				return false, fmt.Errorf("list links: %w", err)
+			}
+			for _, s := range links {
+				if s.Attrs().MasterIndex == cur.Index {
+					slaves = append(slaves, s)
+					if err := x.write("link set nomaster", s.Attrs().Name, func() error { return x.h.LinkSetNoMaster(s) }); err != nil {
+						return false, err
+					}
+				}
+			}
+		}
+		if err := x.setDown(cur); err != nil {
+			return false, err
+		}
+		dis := netlink.NewLinkBond(netlink.LinkAttrs{Name: name, Index: cur.Index, TxQLen: -1})
+		dis.Mode = want.Mode
+		if o.Mode == intent.LACP {
+			dis.LacpRate = want.LacpRate
+		}
+		if err := x.write("bond set mode/lacp_rate", name, func() error { return x.h.LinkModify(dis) }); err != nil {
+			return false, err
+		}
+		for _, s := range slaves {
+			if err := x.enslave(s, cur); err != nil {
+				return false, err
+			}
+		}
+		cur.Flags &^= net.FlagUp
+	}
+	if n > 0 {
+		if err := x.write("bond set options", name, func() error { return x.h.LinkModify(change) }); err != nil {
+			return false, err
+		}
+	}
+	if up {
+		return false, x.setUp(cur)
+	}
+	return false, nil
+}
+
+// enslave puts NIC s into master: down, master, up (the kernel refuses to
+// enslave an up link to a bond). `ip link set S down; ip link set S master
+// M; ip link set S up`.
+func (x *Host) enslave(s, master netlink.Link) error {
+	name := s.Attrs().Name
+	if err := x.setDown(s); err != nil {
+		return err
+	}
+	if err := x.write("link set master "+master.Attrs().Name, name, func() error { return x.h.LinkSetMasterByIndex(s, master.Attrs().Index) }); err != nil {
+		return err
+	}
+	s.Attrs().Flags &^= net.FlagUp
+	return x.setUp(s)
+}
+
+// ensureSlave makes nic a slave of bond, up. A NIC enslaved elsewhere is an
+// error, never moved.
+func (x *Host) ensureSlave(nic, bond string) error {
+	s, err := x.linkByName(nic)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("nic %s: %w", nic, ErrNICMissing)
+	}
+	m, err := x.linkByName(bond)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return fmt.Errorf("bond %s does not exist", bond)
+	}
+	switch s.Attrs().MasterIndex {
+	case m.Attrs().Index:
+		return x.setUp(s)
+	case 0:
+		return x.enslave(s, m)
+	}
+	return fmt.Errorf("nic %s: %w", nic, ErrNICEnslaved)
+}
+
+// releaseSlave takes nic out of bond (`ip link set NIC nomaster`).
+func (x *Host) releaseSlave(nic, bond string) error {
+	s, err := x.linkByName(nic)
+	if err != nil || s == nil {
+		return err
+	}
+	m, err := x.linkByName(bond)
+	if err != nil || m == nil || s.Attrs().MasterIndex != m.Attrs().Index {
+		return err
+	}
+	return x.write("link set nomaster", nic, func() error { return x.h.LinkSetNoMaster(s) })
+}
+
+// ensureMTU sets a link's MTU (`ip link set NAME mtu N`).
+func (x *Host) ensureMTU(name string, mtu int) error {
+	if mtu <= 0 {
+		return nil
+	}
+	l, err := x.linkByName(name)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		return fmt.Errorf("set mtu %s: link does not exist", name)
+	}
+	if l.Attrs().MTU == mtu {
+		return nil
+	}
+	return x.write("link set mtu", name, func() error { return x.h.LinkSetMTU(l, mtu) })
+}
+
+// ensureBridge creates the bridge with vlan_filtering on, or turns it on,
+// makes port (the bond) its port and sets it up. `ip link add NAME type
+// bridge vlan_filtering 1; ip link set PORT master NAME; ip link set NAME up`.
+func (x *Host) ensureBridge(name string, mtu int, port string) (created bool, err error) {
+	l, err := x.linkByName(name)
+	if err != nil {
+		return false, err
+	}
+	if l == nil {
+		on := true
+		a := netlink.NewLinkAttrs()
+		a.Name = name
+		if mtu > 0 {
+			a.MTU = mtu
+		}
+		br := &netlink.Bridge{LinkAttrs: a, VlanFiltering: &on}
+		if err := x.write("bridge add", name, func() error { return x.h.LinkAdd(br) }); err != nil {
+			return false, err
+		}
+		created = true
+		if l, err = x.h.LinkByName(name); err != nil {
+			return true, fmt.Errorf("get link %s: %w", name, err)
+		}
+	}
+	br, ok := l.(*netlink.Bridge)
+	if !ok {
+		return created, fmt.Errorf("%s is a %s link: %w", name, l.Type(), ErrKindConflict)
+	}
+	if br.VlanFiltering == nil || !*br.VlanFiltering {
+		if err := x.write("bridge set vlan_filtering 1", name, func() error { return x.h.BridgeSetVlanFiltering(br, true) }); err != nil {
+			return created, err
+		}
+	}
+	if port != "" {
+		p, err := x.linkByName(port)
+		if err != nil {
+			return created, err
+		}
+		if p == nil {
+			return created, fmt.Errorf("bridge %s: port %s does not exist", name, port)
+		}
+		if p.Attrs().MasterIndex != br.Index {
+			if err := x.write("link set master "+name, port, func() error { return x.h.LinkSetMasterByIndex(p, br.Index) }); err != nil {
+				return created, err
+			}
+		}
+		if err := x.setUp(p); err != nil {
+			return created, err
+		}
+	}
+	return created, x.setUp(br)
+}
+
+// portVLANs returns the live VLANs of one bridge port (or bridge).
+func (x *Host) portVLANs(l netlink.Link) (map[int]intent.BridgeVLAN, error) {
+	all, err := x.h.BridgeVlanList()
+	if err != nil {
+		return nil, fmt.Errorf("bridge vlan show: %w", err)
+	}
+	out := map[int]intent.BridgeVLAN{}
+	for _, v := range all[int32(l.Attrs().Index)] {
+		out[int(v.Vid)] = intent.BridgeVLAN{VID: int(v.Vid), PVID: v.PortVID(), Untagged: v.EngressUntag()}
+	}
+	return out, nil
+}
+
+// ensureVLANChange applies a bridge-vlans change: tagged VLANs added in
+// ranges, the PVID (egress untagged) set, VLANs removed in ranges; only
+// what the kernel does not already have.
+func (x *Host) ensureVLANChange(c intent.HostChange) error {
+	l, err := x.linkByName(c.Name)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		return fmt.Errorf("bridge vlans: link %s does not exist", c.Name)
+	}
+	have, err := x.portVLANs(l)
+	if err != nil {
+		return err
+	}
+	var tagged, remove []int
+	for _, v := range c.AddVLANs {
+		if v == c.PVID {
+			continue
+		}
+		if h, ok := have[v]; !ok || h.PVID || h.Untagged {
+			tagged = append(tagged, v)
+		}
+	}
+	for _, v := range c.RemoveVLANs {
+		if _, ok := have[v]; ok && v != c.PVID {
+			remove = append(remove, v)
+		}
+	}
+	var pvid []intent.BridgeVLAN
+	if c.PVID != 0 {
+		if h, ok := have[c.PVID]; !ok || !h.PVID || !h.Untagged {
+			pvid = []intent.BridgeVLAN{{VID: c.PVID, PVID: true, Untagged: true}}
+		}
+	}
+	return x.writeVLANs(l, intent.NewVLANSet(tagged...), pvid, intent.NewVLANSet(remove...))
+}
+
+// writeVLANs adds tagged VLANs (one BridgeVlanAddRange per run), then the
+// VLANs with flags (PVID cannot be part of a range), then removes VLANs (one
+// BridgeVlanDelRange per run). On a bridge the VLANs are the bridge's own
+// ("self"). `bridge vlan add dev DEV vid A-B [pvid untagged] [self]`.
+func (x *Host) writeVLANs(l netlink.Link, tagged intent.VLANSet, flagged []intent.BridgeVLAN, remove intent.VLANSet) error {
+	name := l.Attrs().Name
+	_, self := l.(*netlink.Bridge)
+	for _, r := range tagged.Ranges() {
+		lo, hi := uint16(r[0]), uint16(r[1])
+		op := fmt.Sprintf("bridge vlan add vid %d-%d", lo, hi)
+		if err := x.write(op, name, func() error {
+			if lo == hi {
+				return x.h.BridgeVlanAdd(l, lo, false, false, self, false)
+			}
+			return x.h.BridgeVlanAddRange(l, lo, hi, false, false, self, false)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, v := range flagged {
+		op := fmt.Sprintf("bridge vlan add vid %d pvid=%v untagged=%v", v.VID, v.PVID, v.Untagged)
+		if err := x.write(op, name, func() error {
+			return x.h.BridgeVlanAdd(l, uint16(v.VID), v.PVID, v.Untagged, self, false)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, r := range remove.Ranges() {
+		lo, hi := uint16(r[0]), uint16(r[1])
+		op := fmt.Sprintf("bridge vlan del vid %d-%d", lo, hi)
+		if err := x.write(op, name, func() error {
+			if lo == hi {
+				return x.h.BridgeVlanDel(l, lo, false, false, self, false)
+			}
+			return x.h.BridgeVlanDelRange(l, lo, hi, false, false, self, false)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureSubIf creates the 802.1q device name on parent with vid, or
+// re-creates it when its parent or id differ. `ip link add link PARENT name
+// NAME type vlan id VID; ip link set NAME up`.
+func (x *Host) ensureSubIf(name, parent string, vid int, up bool) (created bool, err error) {
+	if vid < 1 || vid > 4094 {
+		return false, fmt.Errorf("vlan device %s: vlan id %d outside 1-4094", name, vid)
+	}
+	p, err := x.linkByName(parent)
+	if err != nil {
+		return false, err
+	}
+	if p == nil {
+		return false, fmt.Errorf("vlan device %s: parent %s does not exist", name, parent)
+	}
+	l, err := x.linkByName(name)
+	if err != nil {
+		return false, err
+	}
+	if v, ok := l.(*netlink.Vlan); ok && (v.ParentIndex != p.Attrs().Index || v.VlanId != vid) {
+		if err := x.write("link del", name, func() error { return x.h.LinkDel(l) }); err != nil {
+			return false, err
+		}
+		l = nil
+	}
+	if l == nil {
+		a := netlink.NewLinkAttrs()
+		a.Name = name
+		a.ParentIndex = p.Attrs().Index
+		v := &netlink.Vlan{LinkAttrs: a, VlanId: vid, VlanProtocol: netlink.VLAN_PROTOCOL_8021Q}
+		if err := x.write("vlan add", name, func() error { return x.h.LinkAdd(v) }); err != nil {
+			return false, err
+		}
+		created = true
+		if l, err = x.h.LinkByName(name); err != nil {
+			return true, fmt.Errorf("get link %s: %w", name, err)
+		}
+	}
+	if _, ok := l.(*netlink.Vlan); !ok {
+		return created, fmt.Errorf("%s is a %s link: %w", name, l.Type(), ErrKindConflict)
+	}
+	if up {
+		return created, x.setUp(l)
+	}
+	return created, nil
+}
+
+// deleteLink deletes a link if it exists (`ip link del NAME`).
+func (x *Host) deleteLink(name string) error {
+	l, err := x.linkByName(name)
+	if err != nil || l == nil {
+		return err
+	}
+	return x.write("link del", name, func() error { return x.h.LinkDel(l) })
+}

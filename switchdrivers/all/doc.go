@@ -1,0 +1,3 @@
+// Package all lists every switch driver netalign ships, in one place, so
+// that main registers them explicitly (no init side effects).
+package all

@@ -1,0 +1,239 @@
+package eos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers"
+	"github.com/netalign/netalign/switchdrivers/internal/clisession"
+)
+
+// Platform is the inventory platform name this package serves.
+const Platform = "eos"
+
+// scrapliPlatform is scrapligo's platform definition for EOS.
+const scrapliPlatform = "arista_eos"
+
+// Register adds the EOS driver over SSH to r.
+func Register(r *switchdrivers.Registry) {
+	r.Register(Platform, "ssh", Open)
+}
+
+// Driver is an EOS switch reached over SSH.
+type Driver struct {
+	cfg switchdrivers.Config
+	log *slog.Logger
+
+	mu sync.Mutex
+	s  *clisession.Session
+	// stale are configuration sessions left pending by a lost connection.
+	stale []string
+}
+
+// Open connects to the switch cfg describes (see clisession.Open for
+// authentication and host key verification).
+func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Driver{cfg: cfg, log: log.With("device", cfg.Name, "platform", Platform)}
+	s, err := d.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.s = s
+	return d, nil
+}
+
+func (d *Driver) open(ctx context.Context) (*clisession.Session, error) {
+	return clisession.Open(ctx, d.cfg, scrapliPlatform, d.log, clisession.ErrorPrefix)
+}
+
+// session returns the open session, reconnecting when a cancellation or a
+// dropped connection broke the previous one. Callers hold d.mu.
+func (d *Driver) session(ctx context.Context) (*clisession.Session, error) {
+	if d.s != nil && !d.s.Broken() {
+		return d.s, nil
+	}
+	if d.s != nil {
+		_ = d.s.Close()
+		d.s = nil
+	}
+	s, err := d.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.s = s
+	return s, nil
+}
+
+// Observe reads the switch with one command each for VLANs, interfaces
+// (MTU, link, description, LAG membership), switchport settings, LACP member
+// state, MLAG ids, LLDP neighbours and the interfaces' running
+// configuration (channel-group modes, LACP timer, min-links): a constant
+// number of round trips whatever the number of ports.
+func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, err := d.session(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+	}
+	var o Outputs
+	for _, c := range []struct {
+		cmd      string
+		raw      *[]byte
+		optional bool
+	}{
+		{CmdShowVLAN, &o.VLAN, false},
+		{CmdShowInterfaces, &o.Interfaces, false},
+		{CmdShowSwitchport, &o.Switchport, false},
+		{CmdShowLACPNeighbor, &o.LACPNeighbor, false},
+		// The MLAG id is also in the running-config; a switch without the
+		// MLAG agent refuses the command.
+		{CmdShowMLAGInterface, &o.MLAGInterfaces, true},
+		{CmdShowLLDPDetail, &o.LLDPDetail, false},
+	} {
+		out, err := s.Exec(ctx, c.cmd)
+		var ce *switchdrivers.CommandError
+		if c.optional && errors.As(err, &ce) {
+			d.log.Debug("optional show command refused", "command", c.cmd, "output", ce.Output)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		}
+		*c.raw = []byte(out)
+	}
+	run, err := s.Exec(ctx, CmdShowRunningConfig)
+	if err != nil {
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+	}
+	o.RunningInterfaces = run
+	st, err := BuildState(d.cfg.Name, o)
+	if err != nil {
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+	}
+	return st, nil
+}
+
+// Apply pushes changes in one EOS configuration session:
+//
+//	configure session netalign-<random>
+//	<rendered lines, each checked for a "% " error>  } one write,
+//	show session-config diffs (kept in ApplyResult.Diff) } one round trip
+//	commit
+//	copy running-config startup-config   (when Config.Save)
+//
+// On any refused line, a refused commit or a cancelled context before the
+// commit, the session is aborted (or, with the connection gone, never
+// committed), so running-config is untouched; the error is then a
+// *switchdrivers.RollbackError. An empty change list sends nothing.
+func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
+	lines, err := Render(changes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+	}
+	res := &switchdrivers.ApplyResult{Lines: lines}
+	if len(lines) == 0 {
+		return res, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, err := d.session(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+	}
+	s.Commands()
+	defer func() { res.Commands = s.Commands() }()
+	d.dropStaleSessions(ctx, s)
+
+	name := clisession.NewName("netalign")
+	if _, err := s.Exec(ctx, "configure session "+name); err != nil {
+		// Nothing was staged: the device is as it was.
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
+	}
+	d.log.Debug("configuration session open", "session", name, "lines", len(lines))
+	// All lines and the diff in one write: one round trip whatever the
+	// number of ports, each line's reply still checked.
+	outs, err := s.SendBatch(ctx, append(append([]string{}, lines...), "show session-config diffs"))
+	if err != nil {
+		return res, d.abort(ctx, s, name, err)
+	}
+	res.Diff = outs[len(outs)-1]
+	if _, err := s.Send(ctx, "commit"); err != nil {
+		var ce *switchdrivers.CommandError
+		if errors.As(err, &ce) || !s.Broken() {
+			// The device refused the commit and said so, or the
+			// context ended before it was sent: the session is still
+			// pending and running-config untouched.
+			return res, d.abort(ctx, s, name, err)
+		}
+		// The commit was sent and its outcome never came back.
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", err),
+			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
+	}
+	d.log.Info("configuration committed", "session", name, "lines", len(lines))
+	if d.cfg.Save {
+		if _, err := s.Exec(ctx, "copy running-config startup-config"); err != nil {
+			return res, &switchdrivers.SaveError{Device: d.cfg.Name, Err: err}
+		}
+		res.Saved = true
+	}
+	return res, nil
+}
+
+// abort discards the pending session after cause. Nothing was committed,
+// so running-config is untouched whatever happens here: the result is
+// always rolled back. A session that cannot be aborted now (connection
+// gone, abort refused) is removed on the next apply, so sessions never pile
+// up to EOS's limit of pending sessions.
+func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, cause error) error {
+	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause, RolledBack: true}
+	if s.Broken() || ctx.Err() != nil {
+		d.stale = append(d.stale, name)
+		d.log.Warn("configuration session not committed: connection lost", "session", name, "error", cause)
+		return re
+	}
+	if _, err := s.Send(ctx, "abort"); err != nil {
+		d.stale = append(d.stale, name)
+		d.log.Warn("configuration session not committed; abort failed", "session", name, "error", err)
+		// The CLI is in an unknown mode: start afresh next time.
+		s.Abandon()
+		return re
+	}
+	d.log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(cause.Error()))
+	return re
+}
+
+// dropStaleSessions removes sessions a lost connection left pending, so
+// they never pile up to EOS's limit of pending sessions. Failures are only
+// logged: a session that is gone already is what was wanted.
+func (d *Driver) dropStaleSessions(ctx context.Context, s *clisession.Session) {
+	for _, name := range d.stale {
+		if _, err := s.Exec(ctx, "no configure session "+name); err != nil {
+			d.log.Debug("stale configuration session not removed", "session", name, "error", err)
+		}
+	}
+	d.stale = nil
+}
+
+// Close ends the SSH session.
+func (d *Driver) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.s == nil {
+		return nil
+	}
+	err := d.s.Close()
+	d.s = nil
+	if err != nil {
+		return fmt.Errorf("%s: %w", d.cfg.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package clisession
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/scrapli/scrapligo/driver/network"
+
+	"github.com/netalign/netalign/switchdrivers"
+)
+
+// promptPrefix builds, from the platform's privilege-level prompt patterns,
+// one pattern that finds a prompt at the start of a line whether or not the
+// echo of the next command follows it on the same line.
+func promptPrefix(levels map[string]*network.PrivilegeLevel) (*regexp.Regexp, error) {
+	var alts []string
+	for _, l := range levels {
+		p := strings.TrimPrefix(l.Pattern, "(?im)")
+		p = strings.TrimSuffix(p, `$`)
+		p = strings.TrimSuffix(p, `\s?`)
+		p = strings.TrimPrefix(p, "^")
+		if strings.HasPrefix(p, "(") {
+			// Alternations of whole prompts (NX-OS tclsh): not used in
+			// configuration batches.
+			continue
+		}
+		alts = append(alts, "(?:"+p+")")
+	}
+	return regexp.Compile(`(?im)^(?:` + strings.Join(alts, "|") + `)`)
+}
+
+// hostPrompt returns the pattern of the device's own prompts, derived from
+// one of them ("leaf1#", "leaf1>"): the hostname at the start of a line, an
+// optional mode in parentheses ("(config-s-netali-if-Et1)"), then # or >.
+// Anchoring on the hostname keeps output lines that merely contain # or >
+// (descriptions in a session diff) from passing for prompts.
+func hostPrompt(prompt string) *regexp.Regexp {
+	p := strings.TrimSpace(prompt)
+	i := strings.IndexAny(p, "(#>")
+	if i <= 0 {
+		return nil
+	}
+	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(p[:i]) + `(?:\([^)\r\n]*\))?[#>]`)
+}
+
+// SendBatch sends lines in one write and reads the replies until every
+// line's prompt has come back: one round trip however many lines, as an
+// operator pasting a block into the terminal. The transcript is split at the
+// prompts, so each line's output is still checked for the platform's error
+// strings; the first refused line is returned as a *switchdrivers.CommandError
+// (the device has processed the lines after it too: callers abort or roll
+// back). The outputs of all lines are returned.
+func (s *Session) SendBatch(ctx context.Context, lines []string) ([]string, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\r\n") {
+			return nil, fmt.Errorf("batch line %q has a line break", l)
+		}
+	}
+	t, release, err := s.guard(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.count(1)
+	buf, idx, err := s.writeAndCollect(ctx, t, lines)
+	if rerr := release(); rerr != nil {
+		s.Abandon()
+		return nil, rerr
+	}
+	if err != nil {
+		s.Abandon()
+		return nil, fmt.Errorf("send configuration: %w", err)
+	}
+	outs := make([]string, len(lines))
+	var first error
+	start := 0
+	for i := range lines {
+		seg := buf[start:idx[i][0]]
+		start = idx[i][1]
+		// The segment is the echo of the line, then its output.
+		_, out, _ := bytes.Cut(seg, []byte("\n"))
+		outs[i] = strings.TrimSpace(string(out))
+		if first == nil && s.refused(outs[i]) {
+			first = &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: outs[i]}
+		}
+	}
+	return outs, first
+}
+
+func (s *Session) refused(out string) bool {
+	for _, f := range s.failed {
+		if strings.Contains(out, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeAndCollect writes the batch and reads until len(lines) prompts have
+// been seen, within timeout. It returns the transcript and the positions of
+// the prompts.
+func (s *Session) writeAndCollect(ctx context.Context, timeout time.Duration, lines []string) ([]byte, [][]int, error) {
+	ch := s.d.Channel
+	payload := strings.Join(lines, string(ch.ReturnChar)) + string(ch.ReturnChar)
+	if err := ch.Write([]byte(payload), false); err != nil {
+		return nil, nil, err
+	}
+	deadline := time.Now().Add(timeout)
+	var buf []byte
+	for {
+		b, err := ch.Read()
+		if err != nil {
+			if ctx.Err() != nil {
+				// The cancellation closed the channel under the read.
+				return nil, nil, ctx.Err()
+			}
+			return nil, nil, err
+		}
+		if b == nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			if time.Now().After(deadline) {
+				return nil, nil, fmt.Errorf("%d of %d replies in %v: %w", len(s.prompt.FindAllIndex(buf, -1)), len(lines), timeout, context.DeadlineExceeded)
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		buf = append(buf, b...)
+		if idx := s.prompt.FindAllIndex(buf, -1); len(idx) >= len(lines) {
+			return buf, idx[:len(lines)], nil
+		}
+	}
+}

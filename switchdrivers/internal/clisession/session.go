@@ -1,0 +1,330 @@
+package clisession
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scrapli/scrapligo/driver/network"
+	"github.com/scrapli/scrapligo/driver/opoptions"
+	"github.com/scrapli/scrapligo/driver/options"
+	"github.com/scrapli/scrapligo/platform"
+	"github.com/scrapli/scrapligo/response"
+	"github.com/scrapli/scrapligo/transport"
+	"github.com/scrapli/scrapligo/util"
+
+	"github.com/netalign/netalign/switchdrivers"
+)
+
+// ErrClosed is returned for operations on a session that was closed, either
+// by Close or because the context of an operation was cancelled.
+var ErrClosed = errors.New("session closed")
+
+// ErrorPrefix starts every error message EOS and NX-OS print for a refused
+// configuration line ("% Invalid input", "% Incomplete command", "% VLAN ...").
+const ErrorPrefix = "% "
+
+// Session is one SSH CLI session to a switch in privileged exec mode.
+type Session struct {
+	name    string
+	d       *network.Driver
+	log     *slog.Logger
+	timeout time.Duration
+	failed  []string
+	prompt  *regexp.Regexp
+
+	mu       sync.Mutex
+	closed   bool
+	commands int
+}
+
+// Open connects to cfg's device with the scrapligo platform (arista_eos,
+// cisco_nxos) over the standard (crypto/ssh) transport, authenticates
+// (password, key file, ssh-agent, enable secret), verifies
+// the host key against cfg.KnownHosts unless cfg.Insecure (then it logs a
+// warning for this device), and reaches privileged exec mode. Extra failure
+// strings are added to the platform's own for configuration lines.
+func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, log *slog.Logger, extraFailed ...string) (*Session, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("device", cfg.Name)
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = switchdrivers.DefaultTimeout
+	}
+	opTimeout, err := remaining(ctx, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	opts := []util.Option{
+		options.WithTransportType(transport.StandardTransport),
+		options.WithPort(cfg.Port),
+		options.WithAuthUsername(cfg.Username),
+		options.WithTimeoutSocket(opTimeout),
+		options.WithTimeoutOps(opTimeout),
+	}
+	if !cfg.Password.IsZero() {
+		opts = append(opts, options.WithAuthPassword(cfg.Password.Reveal()))
+	}
+	if !cfg.EnablePassword.IsZero() {
+		opts = append(opts, options.WithAuthSecondary(cfg.EnablePassword.Reveal()))
+	} else if !cfg.Password.IsZero() {
+		// Without an enable secret, an enable prompt is answered with the
+		// login password (a common setup: one credential for both).
+		opts = append(opts, options.WithAuthSecondary(cfg.Password.Reveal()))
+	}
+	if cfg.KeyFile != "" {
+		opts = append(opts, options.WithAuthPrivateKey(cfg.KeyFile, ""))
+	}
+	knownHosts := ""
+	if cfg.Insecure {
+		log.Warn("SSH host key verification is DISABLED for this device (insecure: true)")
+		opts = append(opts, options.WithAuthNoStrictKey())
+	} else {
+		if cfg.KnownHosts == "" {
+			return nil, fmt.Errorf("connect: no known_hosts file to verify the host key (set knownHosts, or insecure: true)")
+		}
+		if _, err := os.Stat(cfg.KnownHosts); err != nil {
+			return nil, fmt.Errorf("connect: known_hosts: %w", err)
+		}
+		knownHosts = cfg.KnownHosts
+		opts = append(opts, options.WithSSHKnownHostsFile(cfg.KnownHosts))
+	}
+	if cfg.Agent {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, fmt.Errorf("connect: sshAgent is set but SSH_AUTH_SOCK is not")
+		}
+		opts = append(opts, options.WithCustomTransport(&agentTransport{socket: sock, knownHosts: knownHosts, keyFile: cfg.KeyFile}))
+	}
+	p, err := platform.NewPlatform(platformName, cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect: platform %s: %w", platformName, err)
+	}
+	d, err := p.GetNetworkDriver()
+	if err != nil {
+		return nil, fmt.Errorf("connect: platform %s: %w", platformName, err)
+	}
+	prompt, err := promptPrefix(d.PrivilegeLevels)
+	if err != nil {
+		return nil, fmt.Errorf("connect: platform %s prompts: %w", platformName, err)
+	}
+	s := &Session{name: cfg.Name, d: d, log: log, timeout: timeout, prompt: prompt}
+	s.failed = append(append([]string(nil), d.FailedWhenContains...), extraFailed...)
+
+	// scrapligo's Open takes no context: a cancellation closes the channel,
+	// which makes the blocked open fail at once.
+	opened := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		select {
+		case <-opened:
+		default:
+			_ = d.Channel.Close()
+		}
+	})
+	err = d.Open()
+	close(opened)
+	stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("connect: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("connect %s:%d: %w", cfg.Host, cfg.Port, err)
+	}
+	// Batches find each line's reply by the device's own prompt: the
+	// hostname, an optional mode in parentheses, then # or >.
+	if p, err := d.Channel.GetPrompt(); err == nil {
+		if re := hostPrompt(string(p)); re != nil {
+			s.prompt = re
+		}
+	}
+	log.Debug("ssh session open", "host", cfg.Host, "port", cfg.Port, "platform", platformName)
+	return s, nil
+}
+
+// remaining is the time left before ctx's deadline, or def without one.
+func remaining(ctx context.Context, def time.Duration) (time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return def, nil
+	}
+	d := time.Until(dl)
+	if d <= 0 {
+		return 0, context.DeadlineExceeded
+	}
+	return d, nil
+}
+
+// guard prepares one operation: it fails on a closed session or a done
+// context, derives the scrapligo timeout from ctx, and arranges for the
+// session to be torn down if ctx is cancelled while the operation blocks.
+// The returned release must be called when the operation ends.
+func (s *Session) guard(ctx context.Context) (time.Duration, func() error, error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return 0, nil, ErrClosed
+	}
+	t, err := remaining(ctx, s.timeout)
+	if err != nil {
+		return 0, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		_ = s.d.Channel.Close()
+	})
+	release := func() error {
+		if !stop() && ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
+		}
+		return nil
+	}
+	return t, release, nil
+}
+
+// Commands returns how many commands were sent since the last call, and
+// resets the count.
+func (s *Session) Commands() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.commands
+	s.commands = 0
+	return n
+}
+
+func (s *Session) count(n int) {
+	s.mu.Lock()
+	s.commands += n
+	s.mu.Unlock()
+}
+
+// Exec runs cmd in privileged exec mode (scrapligo re-acquires it first) and
+// returns its output. A reply containing one of the platform's error strings
+// is a *switchdrivers.CommandError.
+func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
+	t, release, err := s.guard(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.count(1)
+	r, err := s.d.SendCommand(cmd, opoptions.WithTimeoutOps(t))
+	if rerr := release(); rerr != nil {
+		return "", rerr
+	}
+	if err != nil {
+		s.Abandon()
+		return "", fmt.Errorf("%q: %w", cmd, err)
+	}
+	if r.Failed != nil {
+		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(r.Result)}
+	}
+	return r.Result, nil
+}
+
+// Send runs cmd as is, in whatever mode the CLI is in (configuration
+// sessions, sub-modes), without scrapligo's privilege handling. Replies are
+// checked against the platform's error strings plus the extra ones given to
+// Open; a refusal is a *switchdrivers.CommandError.
+func (s *Session) Send(ctx context.Context, cmd string) (string, error) {
+	out, err := s.SendLines(ctx, []string{cmd})
+	if len(out) == 1 {
+		return out[0], err
+	}
+	return "", err
+}
+
+// SendLines sends lines one after the other in the current mode, stopping at
+// the first refused line, in one scrapligo call. It returns the outputs of
+// the lines sent; a refusal is a *switchdrivers.CommandError naming the line.
+func (s *Session) SendLines(ctx context.Context, lines []string) ([]string, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	t, release, err := s.guard(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.d.Driver.SendCommands(lines,
+		opoptions.WithTimeoutOps(t),
+		opoptions.WithStopOnFailed(),
+		opoptions.WithFailedWhenContains(s.failed))
+	if rerr := release(); rerr != nil {
+		s.count(len(lines))
+		return nil, rerr
+	}
+	if err != nil {
+		s.count(len(lines))
+		s.Abandon()
+		return nil, fmt.Errorf("send configuration: %w", err)
+	}
+	s.count(len(m.Responses))
+	out := make([]string, len(m.Responses))
+	for i, r := range m.Responses {
+		out[i] = r.Result
+		if failed(r) {
+			return out, &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: strings.TrimSpace(r.Result)}
+		}
+	}
+	return out, nil
+}
+
+func failed(r *response.Response) bool { return r.Failed != nil }
+
+// Close ends the session; it is safe to call more than once and after a
+// cancellation tore the session down.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	wasClosed := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if wasClosed {
+		_ = s.d.Channel.Close()
+		return nil
+	}
+	if err := s.d.Close(); err != nil {
+		_ = s.d.Channel.Close()
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// Abandon tears the session down without a goodbye, after a transport
+// failure, a timeout or when the CLI mode is unknown:
+// the CLI is in an unknown state and must not be used again.
+func (s *Session) Abandon() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	_ = s.d.Channel.Close()
+}
+
+// Broken reports whether the session was torn down (by a cancellation or a
+// transport error) and must not be used again.
+func (s *Session) Broken() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// NewName returns a unique configuration session or checkpoint name,
+// prefix-<8 hex digits>.
+func NewName(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
