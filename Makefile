@@ -4,7 +4,7 @@ BIN     ?= bin/netalign
 PKGS    ?= ./...
 export GOFLAGS ?= -buildvcs=auto
 
-.PHONY: help build test unit lint deps demo bench e2e clean
+.PHONY: help build test unit lint deps demo bench e2e realkernel clean
 
 help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,6 +25,11 @@ unit: ## unit tests only (no root, no network, seconds)
 
 test: deps lint ## everything: lint, unit, real servers, lab, e2e, real kernel
 	NETALIGN_REQUIRE_PREREQS=1 $(GO) test -race -timeout 30m $(PKGS)
+	$(MAKE) realkernel
+
+realkernel: ## host networking on a real Linux kernel in a qemu VM (bonds, LACP, VLAN filtering)
+	e2e/realkernel/prereqs.sh
+	NETALIGN_REQUIRE_PREREQS=1 e2e/realkernel/run.sh
 
 e2e: ## end-to-end tests only (the built binary against the lab)
 	NETALIGN_REQUIRE_PREREQS=1 $(GO) test -timeout 20m ./e2e/...

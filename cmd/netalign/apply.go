@@ -86,7 +86,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			failed := len(obs.Unreachable) > 0
 			for _, r := range results {
 				switch r.Status {
-				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached:
+				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved:
 					failed = true
 				case engine.StatusSkipped:
 					if strings.HasPrefix(r.Reason, "not observed") {

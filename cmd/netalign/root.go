@@ -43,6 +43,7 @@ Linux host bonds and bridges, switch trunks and LAGs, and DHCP pools.`,
 			return a.setupLogging()
 		},
 	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitWith(2, err) })
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	pf := root.PersistentFlags()

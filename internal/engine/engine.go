@@ -303,8 +303,11 @@ type Status string
 
 // Statuses.
 const (
-	StatusOK         Status = "ok"
-	StatusApplied    Status = "applied"
+	StatusOK      Status = "ok"
+	StatusApplied Status = "applied"
+	// StatusUnsaved: committed to running-config, but the copy to
+	// startup-config failed; the change is lost on reload.
+	StatusUnsaved    Status = "applied-unsaved"
 	StatusUnchanged  Status = "unchanged"
 	StatusRolledBack Status = "rolled-back"
 	StatusFailed     Status = "failed"
@@ -369,7 +372,10 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 			}
 			r.Error = err.Error()
 			var rb *switchdrivers.RollbackError
+			var se *switchdrivers.SaveError
 			switch {
+			case errors.As(err, &se):
+				r.Status = StatusUnsaved
 			case errors.Is(err, errNotReached):
 				r.Status = StatusNotReached
 			case errors.As(err, &rb) && rb.RolledBack:

@@ -4,6 +4,7 @@
 // session that is committed only when every line was accepted and aborted
 // otherwise, so a failed apply leaves the device exactly as it was.
 //
-// The parsers (Parse*) and the renderer (Render) are pure and are tested on
-// real captured device output in testdata/.
+// The parsers (Parse*, BuildState) are pure and tested on real captured
+// device output in testdata/ (sources in testdata/SOURCES.md); the renderer
+// (Render) is pure and tested against golden files in testdata/render/.
 package eos

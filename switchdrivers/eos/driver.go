@@ -41,7 +41,7 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Driver{cfg: cfg, log: log.With("device", cfg.Name, "platform", Platform)}
+	d := &Driver{cfg: cfg, log: log.With("platform", Platform)}
 	s, err := d.open(ctx)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	defer d.mu.Unlock()
 	s, err := d.session(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	var o Outputs
 	for _, c := range []struct {
@@ -106,18 +106,18 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 		}
 		*c.raw = []byte(out)
 	}
 	run, err := s.Exec(ctx, CmdShowRunningConfig)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	o.RunningInterfaces = run
 	st, err := BuildState(d.cfg.Name, o)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	return st, nil
 }
@@ -137,7 +137,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
 	lines, err := Render(changes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	res := &switchdrivers.ApplyResult{Lines: lines}
 	if len(lines) == 0 {
@@ -147,7 +147,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	defer d.mu.Unlock()
 	s, err := d.session(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	s.Commands()
 	defer func() { res.Commands = s.Commands() }()
@@ -156,7 +156,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	name := clisession.NewName("netalign")
 	if _, err := s.Exec(ctx, "configure session "+name); err != nil {
 		// Nothing was staged: the device is as it was.
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
 	}
 	d.log.Debug("configuration session open", "session", name, "lines", len(lines))
 	// All lines and the diff in one write: one round trip whatever the
@@ -175,7 +175,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 			return res, d.abort(ctx, s, name, err)
 		}
 		// The commit was sent and its outcome never came back.
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", err),
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", clisession.WithoutDevice(d.cfg.Name, err)),
 			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
 	}
 	d.log.Info("configuration committed", "session", name, "lines", len(lines))
@@ -194,7 +194,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 // gone, abort refused) is removed on the next apply, so sessions never pile
 // up to EOS's limit of pending sessions.
 func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause, RolledBack: true}
+	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: clisession.WithoutDevice(d.cfg.Name, cause), RolledBack: true}
 	if s.Broken() || ctx.Err() != nil {
 		d.stale = append(d.stale, name)
 		d.log.Warn("configuration session not committed: connection lost", "session", name, "error", cause)

@@ -283,8 +283,8 @@ func TestLabDroppedConnectionLeavesNoPartialConfig(t *testing.T) {
 		t.Fatalf("Apply = %v; want a RollbackError with RolledBack (session never committed)", err)
 	}
 	var ce *switchdrivers.CommandError
-	if errors.As(err, &ce) {
-		t.Fatalf("Apply = %v; want a connection failure, not a device refusal", err)
+	if errors.As(err, &ce) || !errors.Is(err, clisession.ErrConnectionLost) {
+		t.Fatalf("Apply = %v; want a lost connection, not a device refusal", err)
 	}
 	t.Logf("apply over a dropped connection: %v", err)
 	sw.Dev.SetFaults(device.Faults{})

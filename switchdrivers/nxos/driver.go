@@ -36,7 +36,7 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Driver{cfg: cfg, log: log.With("device", cfg.Name, "platform", Platform)}
+	d := &Driver{cfg: cfg, log: log.With("platform", Platform)}
 	s, err := d.open(ctx)
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	defer d.mu.Unlock()
 	s, err := d.session(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	outs := map[string]string{}
 	for _, cmd := range []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig} {
@@ -88,7 +88,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 		}
 		outs[cmd] = out
 	}
@@ -101,7 +101,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 		RunningInterfaces: outs[CmdShowRunningConfig],
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	return st, nil
 }
@@ -131,7 +131,7 @@ func jsonOrEmpty(s string) []byte {
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
 	lines, err := Render(changes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	res := &switchdrivers.ApplyResult{Lines: lines}
 	if len(lines) == 0 {
@@ -141,7 +141,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	defer d.mu.Unlock()
 	s, err := d.session(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
 	}
 	s.Commands()
 	commands := 0
@@ -154,7 +154,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 
 	cp := clisession.NewName("netalign")
 	if _, err := s.Exec(ctx, "checkpoint "+cp); err != nil {
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", err), RolledBack: true}
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
 	}
 	// Line by line, not in one write as on EOS: NX-OS applies each line as
 	// it arrives, so when the connection fails the lines still in flight
@@ -193,7 +193,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 // broken session is replaced by a new connection: NX-OS keeps checkpoints
 // across sessions.
 func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string, inConfig bool, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause}
+	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: clisession.WithoutDevice(d.cfg.Name, cause)}
 	if ctx.Err() != nil {
 		// The caller gave up; roll back on a fresh, bounded context so
 		// that the device is not left half configured.
@@ -219,7 +219,7 @@ func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string,
 		}
 	}
 	if _, err := s.Exec(ctx, "rollback running-config checkpoint "+cp); err != nil {
-		re.RollbackErr = fmt.Errorf("rollback to checkpoint %s: %w", cp, err)
+		re.RollbackErr = fmt.Errorf("rollback to checkpoint %s: %w", cp, clisession.WithoutDevice(d.cfg.Name, err))
 		d.log.Error("rollback failed: the device may be partly configured", "checkpoint", cp, "error", err)
 		return re
 	}

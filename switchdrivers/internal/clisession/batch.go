@@ -75,7 +75,7 @@ func (s *Session) SendBatch(ctx context.Context, lines []string) ([]string, erro
 	}
 	if err != nil {
 		s.Abandon()
-		return nil, fmt.Errorf("send configuration: %w", err)
+		return nil, fmt.Errorf("send configuration: %w", transportError(err))
 	}
 	outs := make([]string, len(lines))
 	var first error

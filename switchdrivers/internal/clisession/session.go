@@ -56,7 +56,6 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("device", cfg.Name)
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = switchdrivers.DefaultTimeout
@@ -228,7 +227,7 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 	}
 	if err != nil {
 		s.Abandon()
-		return "", fmt.Errorf("%q: %w", cmd, err)
+		return "", fmt.Errorf("%q: %w", cmd, transportError(err))
 	}
 	if r.Failed != nil {
 		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(r.Result)}
@@ -270,7 +269,7 @@ func (s *Session) SendLines(ctx context.Context, lines []string) ([]string, erro
 	if err != nil {
 		s.count(len(lines))
 		s.Abandon()
-		return nil, fmt.Errorf("send configuration: %w", err)
+		return nil, fmt.Errorf("send configuration: %w", transportError(err))
 	}
 	s.count(len(m.Responses))
 	out := make([]string, len(m.Responses))
@@ -301,6 +300,18 @@ func (s *Session) Close() error {
 		return fmt.Errorf("close: %w", err)
 	}
 	return nil
+}
+
+// ErrConnectionLost wraps scrapligo's transport failures (the device closed
+// the connection, a read failed).
+var ErrConnectionLost = errors.New("connection lost")
+
+// transportError names scrapligo's terse connection error.
+func transportError(err error) error {
+	if errors.Is(err, util.ErrConnectionError) {
+		return fmt.Errorf("%w: %w", ErrConnectionLost, err)
+	}
+	return err
 }
 
 // Abandon tears the session down without a goodbye, after a transport
