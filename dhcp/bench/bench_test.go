@@ -3,14 +3,17 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netalign/netalign/dhcp"
 	"github.com/netalign/netalign/dhcp/dnsmasq"
+	"github.com/netalign/netalign/dhcp/embedded"
 	"github.com/netalign/netalign/dhcp/internal/dhcptest"
 	"github.com/netalign/netalign/dhcp/kea"
 	"github.com/netalign/netalign/internal/intent"
@@ -36,6 +39,7 @@ type target struct {
 var targets = []target{
 	{"kea", startKea},
 	{"dnsmasq", startDnsmasq},
+	{"netalign", startEmbedded},
 }
 
 func startKea(b *testing.B) (dhcp.Server, *dhcptest.Link) {
@@ -109,4 +113,59 @@ func BenchmarkDORA(b *testing.B) {
 		}
 	}
 	b.Log(sb.String())
+}
+
+// startEmbedded runs netalign's built-in server in the server namespace,
+// listening for relayed requests on the server address. Its leases are
+// written without an fsync per commit, as Kea's memfile and dnsmasq's lease
+// file are, so the three do comparable work.
+func startEmbedded(b *testing.B) (dhcp.Server, *dhcptest.Link) {
+	dhcptest.RequireRoot(b)
+	link := dhcptest.NewLink(b)
+	dir := b.TempDir()
+	cfg := embedded.Config{
+		LeaseFile: filepath.Join(dir, "leases.db"), PoolsFile: filepath.Join(dir, "pools.json"),
+		ListenAddr: netip.AddrPortFrom(link.ServerIP, 67), ServerID: link.ServerIP,
+		NoSync: true, ReloadInterval: 50 * time.Millisecond,
+	}
+	if err := embedded.WritePools(cfg.PoolsFile, []intent.Pool{}); err != nil {
+		b.Fatal(err)
+	}
+	var srv *embedded.Server
+	if err := link.Server.Do(func() error {
+		var err error
+		srv, err = embedded.NewServer(cfg, slog.New(slog.DiscardHandler))
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Run(ctx); srv.Close(); close(done) }()
+	b.Cleanup(func() { cancel(); <-done })
+	drv, err := embedded.New(context.Background(), inventory.DHCPServer{Name: "embedded", Kind: embedded.Kind, ConfigPath: cfg.PoolsFile}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &reloadWait{Server: drv, srv: srv}, link
+}
+
+// reloadWait applies through the driver (the pools file) and waits until the
+// running server has loaded the new pools.
+type reloadWait struct {
+	dhcp.Server
+	srv *embedded.Server
+}
+
+func (r *reloadWait) Apply(ctx context.Context, changes []intent.PoolChange) error {
+	if err := r.Server.Apply(ctx, changes); err != nil {
+		return err
+	}
+	for range 200 {
+		if len(r.srv.Handler().Pools()) > 0 {
+			return nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return fmt.Errorf("embedded server did not load the new pools")
 }

@@ -46,6 +46,9 @@ func New(_ context.Context, cfg inventory.DHCPServer, log *slog.Logger) (dhcp.Se
 	if err != nil {
 		return nil, err
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Driver{name: cfg.Name, path: path, log: log}, nil
 }
 
