@@ -10,6 +10,7 @@ import (
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab"
+	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/internal/lab/gnmi"
 	"github.com/netalign/netalign/internal/lab/labtest"
 	"github.com/netalign/netalign/inventory"
@@ -129,4 +130,39 @@ func TestDemoScenario(t *testing.T) {
 		t.Fatalf("validate after the fix: %s", r)
 	}
 	_ = context.Background
+}
+
+// TestOneSwitchRejectsCommit: of three switches, one rejects its commit;
+// apply exits 1, applies the other two, and says which failed and why.
+func TestOneSwitchRejectsCommit(t *testing.T) {
+	l := startLab(t, filepath.Join("..", "configs", "lab.yaml"), lab.Options{Faults: map[string]device.Faults{"leaf1": {RejectCommit: true}}})
+	before := l.Device("leaf1").Running()
+	r := netalign(t, nil, "apply", "-i", l.InventoryPath(), "--yes")
+	if r.code != 1 {
+		t.Fatalf("apply: want exit 1\n%s", r)
+	}
+	var leaf1Line string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[1] == "switch" {
+			switch f[0] {
+			case "leaf1":
+				leaf1Line = line
+				if f[2] != "rolled-back" {
+					t.Errorf("leaf1: %q, want rolled-back", line)
+				}
+			case "leaf2", "oob-sw":
+				if f[2] != "applied" {
+					t.Errorf("%s: %q, want applied", f[0], line)
+				}
+			}
+		}
+	}
+	if !strings.Contains(strings.ToLower(leaf1Line), "commit") {
+		t.Errorf("leaf1's line does not say why: %q", leaf1Line)
+	}
+	after := l.Device("leaf1").Running()
+	if !after.Equal(&before) {
+		t.Errorf("leaf1 changed although its commit was rejected")
+	}
 }
