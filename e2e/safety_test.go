@@ -53,7 +53,7 @@ func TestInterruptLeavesNoSwitchHalfConfigured(t *testing.T) {
 	var logs strings.Builder
 	for sc.Scan() {
 		logs.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), `"msg":"applied"`) {
+		if strings.Contains(sc.Text(), `"msg":"apply switches and DHCP done"`) {
 			cmd.Process.Signal(syscall.SIGINT)
 			break
 		}

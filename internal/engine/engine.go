@@ -231,7 +231,7 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 			return nil
 		}})
 	}
-	errs := e.run(ctx, "observe", jobs)
+	errs := e.run(ctx, "observe", jobs, false)
 	out := &Observation{Observed: obs}
 	for i, j := range jobs {
 		out.Devices = append(out.Devices, j.name)
@@ -258,35 +258,49 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 }
 
 // run executes jobs with bounded parallelism and a per-device deadline; the
-// error of job i is in slot i. Jobs not started when ctx ends get ctx's error.
-func (e *Engine) run(ctx context.Context, phase string, jobs []job) []error {
+// error of job i is in slot i. Jobs not started when ctx ends are not run:
+// they get errNotReached. With detach, a started job is not cut by ctx (an
+// in-flight transaction must finish or roll back); only its deadline ends it.
+func (e *Engine) run(ctx context.Context, phase string, jobs []job, detach bool) []error {
 	errs := make([]error, len(jobs))
 	if e.opts.Progress != nil {
 		e.opts.Progress.Start(phase, len(jobs))
 		defer e.opts.Progress.Finish()
 	}
+	done := StatusOK
+	if detach {
+		done = StatusApplied
+	}
 	var g errgroup.Group
 	g.SetLimit(e.opts.Parallelism)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
-			errs[i] = fmt.Errorf("%s: not reached: %w", j.name, context.Cause(ctx))
+			errs[i] = fmt.Errorf("%s: %w: %w", j.name, errNotReached, context.Cause(ctx))
 			continue
 		}
 		g.Go(func() error {
 			if ctx.Err() != nil {
-				errs[i] = fmt.Errorf("%s: not reached: %w", j.name, context.Cause(ctx))
+				errs[i] = fmt.Errorf("%s: %w: %w", j.name, errNotReached, context.Cause(ctx))
 				return nil
 			}
-			dctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+			parent := ctx
+			if detach {
+				parent = context.WithoutCancel(ctx)
+			}
+			dctx, cancel := context.WithTimeout(parent, e.opts.Timeout)
 			defer cancel()
 			start := time.Now()
 			errs[i] = j.run(dctx)
-			status := StatusOK
+			status := done
 			if errs[i] != nil {
 				status = StatusFailed
 				e.opts.Log.Warn(phase+" failed", "device", j.name, "err", errs[i])
 			} else {
-				e.opts.Log.Debug(phase+" done", "device", j.name, "took", time.Since(start).Round(time.Millisecond))
+				level := slog.LevelDebug
+				if detach {
+					level = slog.LevelInfo
+				}
+				e.opts.Log.Log(dctx, level, phase+" done", "device", j.name, "took", time.Since(start).Round(time.Millisecond))
 			}
 			if e.opts.Progress != nil {
 				e.opts.Progress.Done(j.name, status)
@@ -364,7 +378,7 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 		if len(ph.jobs) == 0 {
 			continue
 		}
-		errs := e.runApply(stop, ph.name, ph.jobs)
+		errs := e.run(stop, ph.name, ph.jobs, true)
 		for k, err := range errs {
 			r := &results[ph.idx[k]]
 			if err == nil {
@@ -390,45 +404,9 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 	return results
 }
 
-var errNotReached = errors.New("not reached: apply was interrupted before this device started")
-
-func (e *Engine) runApply(stop context.Context, phase string, jobs []job) []error {
-	errs := make([]error, len(jobs))
-	if e.opts.Progress != nil {
-		e.opts.Progress.Start(phase, len(jobs))
-		defer e.opts.Progress.Finish()
-	}
-	var g errgroup.Group
-	g.SetLimit(e.opts.Parallelism)
-	for i, j := range jobs {
-		if stop.Err() != nil {
-			errs[i] = fmt.Errorf("%s: %w", j.name, errNotReached)
-			continue
-		}
-		g.Go(func() error {
-			if stop.Err() != nil {
-				errs[i] = fmt.Errorf("%s: %w", j.name, errNotReached)
-				return nil
-			}
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(stop), e.opts.Timeout)
-			defer cancel()
-			errs[i] = j.run(dctx)
-			status := StatusApplied
-			if errs[i] != nil {
-				status = StatusFailed
-				e.opts.Log.Warn("apply failed", "device", j.name, "err", errs[i])
-			} else {
-				e.opts.Log.Info("applied", "device", j.name)
-			}
-			if e.opts.Progress != nil {
-				e.opts.Progress.Done(j.name, status)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return errs
-}
+// errNotReached marks devices a run never started because it was
+// interrupted.
+var errNotReached = errors.New("not reached: interrupted before this device started")
 
 func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
