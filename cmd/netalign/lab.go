@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,7 @@ talk to them unmodified.`,
 	cmd.PersistentFlags().StringVar(&dir, "dir", defaultLabDir, "lab directory: generated inventory, known_hosts, CA, host keys, control socket")
 
 	var faults []string
+	var faultFile string
 	var ports int
 	up := &cobra.Command{
 		Use:   "up",
@@ -43,7 +45,19 @@ source DIR/lab.env). It runs until Ctrl-C, SIGTERM or ` + "`netalign lab down`" 
 				return exitWith(2, err)
 			}
 			opts := lab.Options{Dir: dir, Control: true, DHCP: true, Ports: ports, Logger: a.log, Faults: map[string]device.Faults{}}
-			for _, spec := range faults {
+			specs := append([]string(nil), faults...)
+			if faultFile != "" {
+				b, err := os.ReadFile(faultFile)
+				if err != nil {
+					return exitWith(2, fmt.Errorf("--fault-file: %w", err))
+				}
+				for _, line := range strings.Split(string(b), "\n") {
+					if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+						specs = append(specs, line)
+					}
+				}
+			}
+			for _, spec := range specs {
 				name, f, err := lab.ParseFault(spec)
 				if err != nil {
 					return exitWith(2, err)
@@ -81,6 +95,7 @@ source DIR/lab.env). It runs until Ctrl-C, SIGTERM or ` + "`netalign lab down`" 
 		},
 	}
 	up.Flags().StringArrayVar(&faults, "fault", nil, "inject a fault: "+lab.FaultsUsage+" (repeatable)")
+	up.Flags().StringVar(&faultFile, "fault-file", "", "read fault specifications from a file, one per line (# comments)")
 	up.Flags().IntVar(&ports, "ports", 0, "front-panel ports per simulated switch besides the cabled ones (default 32)")
 
 	down := &cobra.Command{

@@ -215,8 +215,20 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 					"LLDP neighbour differs from the inventory's cabling")
 			}
 		}
-		// Cross-layer: the host's live bond mode against the switch's LAG.
+		// Cross-layer: the host's live MTU and bond mode against the switch.
 		if h := obs.Host(dp.Host); h != nil {
+			if bond := h.Link(intent.BondName(dp.ClusterNetwork)); bond != nil && bond.MTU != 0 {
+				swMTU := itf.MTU
+				if itf.ChannelGroup != 0 {
+					if lag := sw.Interface(intent.LAGName(itf.ChannelGroup)); lag != nil && lag.MTU != 0 {
+						swMTU = lag.MTU
+					}
+				}
+				if swMTU != 0 && swMTU < bond.MTU {
+					add(MTUMismatch, ds.Name, dp.Name, ">= "+strconv.Itoa(bond.MTU)+" (host "+dp.Host+" "+bond.Name+")", strconv.Itoa(swMTU),
+						"the host's live MTU is larger than the switch's")
+				}
+			}
 			if bond := h.Link(intent.BondName(dp.ClusterNetwork)); bond != nil && bond.Bond != nil && bond.Bond.Mode != dp.BondMode {
 				got := intent.LAGNone
 				if itf.ChannelGroup != 0 {

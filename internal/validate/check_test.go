@@ -261,3 +261,28 @@ func TestCheckHost(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestCheckCrossLayer(t *testing.T) {
+	d := load(t, "harvester-seed.yaml")
+	o := converged(t, d)
+	// harvester-0's live oob bond runs jumbo frames facing 1500-byte switch
+	// ports, and its mgmt bond runs active-backup facing LACP LAGs.
+	o.Hosts = []intent.HostState{{Name: "harvester-0", Links: []intent.Link{
+		{Name: "oob-bo", Kind: intent.LinkBond, MTU: 9000, Bond: &intent.BondInfo{Mode: intent.ActiveBackup}},
+		{Name: "mgmt-bo", Kind: intent.LinkBond, MTU: 9000, Bond: &intent.BondInfo{Mode: intent.ActiveBackup}},
+	}}}
+	var got []string
+	for _, f := range validate.Check(validate.Input{Desired: &intent.Desired{Switches: d.Switches}, Observed: o}) {
+		got = append(got, string(f.Code)+" "+f.Device+" "+f.Object)
+	}
+	want := []string{
+		"LAG_MODE_MISMATCH leaf1 Ethernet1",
+		"LAG_MODE_MISMATCH leaf2 Ethernet1",
+		"MTU_MISMATCH leaf1 Ethernet11",
+		"MTU_MISMATCH leaf1 Ethernet12",
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
