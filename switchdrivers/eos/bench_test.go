@@ -1,28 +1,17 @@
 package eos
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/netalign/netalign/internal/intent"
-	"github.com/netalign/netalign/internal/lab/device"
-	"github.com/netalign/netalign/switchdrivers/internal/labtest"
+	"github.com/netalign/netalign/switchdrivers/internal/drivertest"
 )
 
 func BenchmarkBuildState(b *testing.B) {
-	ifs, err := os.ReadFile(filepath.Join("testdata", "show_interfaces.nrfu-dev1-mlag-portchannels.json"))
-	if err != nil {
-		b.Fatal(err)
+	o := Outputs{
+		Interfaces: drivertest.ReadFixture(b, "show_interfaces.nrfu-dev1-mlag-portchannels.json"),
+		LLDPDetail: drivertest.ReadFixture(b, "show_lldp_neighbors_detail.napalm-normal.json"),
 	}
-	lldp, err := os.ReadFile(filepath.Join("testdata", "show_lldp_neighbors_detail.napalm-normal.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	o := Outputs{Interfaces: ifs, LLDPDetail: lldp}
-	b.SetBytes(int64(len(ifs) + len(lldp)))
+	b.SetBytes(int64(len(o.Interfaces) + len(o.LLDPDetail)))
 	for b.Loop() {
 		if _, err := BuildState("dev1", o); err != nil {
 			b.Fatal(err)
@@ -31,38 +20,8 @@ func BenchmarkBuildState(b *testing.B) {
 }
 
 // BenchmarkRender renders 48 host-facing LACP LAGs of two members each.
-func BenchmarkRender(b *testing.B) {
-	var changes []intent.SwitchChange
-	for i := 1; i <= 48; i++ {
-		po := fmt.Sprintf("Port-Channel%d", i)
-		changes = append(changes,
-			intent.SwitchChange{Action: intent.Create, Object: intent.ObjLAG, Name: po, SetTrunk: true, NativeVLAN: 1, AddVLANs: intent.NewVLANSet(10, 100), MTU: 9000, MinLinks: 1},
-			intent.SwitchChange{Action: intent.Update, Object: intent.ObjInterface, Name: fmt.Sprintf("Ethernet%d/1", i), Join: true, ChannelGroup: i, ChannelMode: intent.ChannelActive, LACPRate: "fast", Description: "node eno1"},
-			intent.SwitchChange{Action: intent.Update, Object: intent.ObjInterface, Name: fmt.Sprintf("Ethernet%d/2", i), Join: true, ChannelGroup: i, ChannelMode: intent.ChannelActive, LACPRate: "fast", Description: "node eno2"})
-	}
-	for b.Loop() {
-		if _, err := Render(changes); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkRender(b *testing.B) { platform.BenchmarkRender(b) }
 
 // BenchmarkLabObserve is one full observation of a simulated switch over
 // SSH: seven commands.
-func BenchmarkLabObserve(b *testing.B) {
-	sw := labtest.Start(b, "leaf1", device.PlatformEOS)
-	ctx := context.Background()
-	d, err := Open(ctx, sw.Config, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	if _, err := d.Apply(ctx, seedChanges()); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := d.Observe(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkLabObserve(b *testing.B) { platform.BenchmarkLabObserve(b) }

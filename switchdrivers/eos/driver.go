@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/switchdrivers"
@@ -26,50 +25,22 @@ func Register(r *switchdrivers.Registry) {
 
 // Driver is an EOS switch reached over SSH.
 type Driver struct {
-	cfg switchdrivers.Config
-	log *slog.Logger
-
-	mu sync.Mutex
-	s  *clisession.Session
-	// stale are configuration sessions left pending by a lost connection.
+	cfg  switchdrivers.Config
+	log  *slog.Logger
+	conn *clisession.Conn
+	// stale are configuration sessions left pending by a lost connection;
+	// guarded by conn's lock.
 	stale []string
 }
 
 // Open connects to the switch cfg describes (see clisession.Open for
 // authentication and host key verification).
 func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	d := &Driver{cfg: cfg, log: log.With("platform", Platform)}
-	s, err := d.open(ctx)
+	c, err := clisession.Dial(ctx, cfg, log, Platform, scrapliPlatform, clisession.ErrorPrefix)
 	if err != nil {
 		return nil, err
 	}
-	d.s = s
-	return d, nil
-}
-
-func (d *Driver) open(ctx context.Context) (*clisession.Session, error) {
-	return clisession.Open(ctx, d.cfg, scrapliPlatform, d.log, clisession.ErrorPrefix)
-}
-
-// session returns the open session, reconnecting when a cancellation or a
-// dropped connection broke the previous one. Callers hold d.mu.
-func (d *Driver) session(ctx context.Context) (*clisession.Session, error) {
-	if d.s != nil && !d.s.Broken() {
-		return d.s, nil
-	}
-	if d.s != nil {
-		_ = d.s.Close()
-		d.s = nil
-	}
-	s, err := d.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d.s = s
-	return s, nil
+	return &Driver{cfg: cfg, log: c.Log(), conn: c}, nil
 }
 
 // Observe reads the switch with one command each for VLANs, interfaces
@@ -78,12 +49,10 @@ func (d *Driver) session(ctx context.Context) (*clisession.Session, error) {
 // configuration (channel-group modes, LACP timer, min-links): a constant
 // number of round trips whatever the number of ports.
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, err := d.session(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
+	return d.conn.Observe(ctx, d.observe)
+}
+
+func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
 	var o Outputs
 	for _, c := range []struct {
 		cmd      string
@@ -106,20 +75,16 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
+			return nil, err
 		}
 		*c.raw = []byte(out)
 	}
 	run, err := s.Exec(ctx, CmdShowRunningConfig)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
+		return nil, err
 	}
 	o.RunningInterfaces = run
-	st, err := BuildState(d.cfg.Name, o)
-	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	return st, nil
+	return BuildState(d.cfg.Name, o)
 }
 
 // Apply pushes changes in one EOS configuration session:
@@ -135,35 +100,25 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 // committed), so running-config is untouched; the error is then a
 // *switchdrivers.RollbackError. An empty change list sends nothing.
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
-	lines, err := Render(changes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	res := &switchdrivers.ApplyResult{Lines: lines}
-	if len(lines) == 0 {
-		return res, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, err := d.session(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	s.Commands()
-	defer func() { res.Commands = s.Commands() }()
+	return d.conn.Apply(ctx, changes, Render, d.commitSession)
+}
+
+// commitSession pushes res.Lines in one configuration session over s.
+func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *switchdrivers.ApplyResult) error {
+	lines := res.Lines
 	d.dropStaleSessions(ctx, s)
 
 	name := clisession.NewName("netalign")
 	if _, err := s.Exec(ctx, "configure session "+name); err != nil {
 		// Nothing was staged: the device is as it was.
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
+		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
 	}
 	d.log.Debug("configuration session open", "session", name, "lines", len(lines))
 	// All lines and the diff in one write: one round trip whatever the
 	// number of ports, each line's reply still checked.
 	outs, err := s.SendBatch(ctx, append(append([]string{}, lines...), "show session-config diffs"))
 	if err != nil {
-		return res, d.abort(ctx, s, name, err)
+		return d.abort(ctx, s, name, err)
 	}
 	res.Diff = outs[len(outs)-1]
 	if _, err := s.Send(ctx, "commit"); err != nil {
@@ -172,20 +127,20 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 			// The device refused the commit and said so, or the
 			// context ended before it was sent: the session is still
 			// pending and running-config untouched.
-			return res, d.abort(ctx, s, name, err)
+			return d.abort(ctx, s, name, err)
 		}
 		// The commit was sent and its outcome never came back.
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", clisession.WithoutDevice(d.cfg.Name, err)),
+		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", clisession.WithoutDevice(d.cfg.Name, err)),
 			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
 	}
 	d.log.Info("configuration committed", "session", name, "lines", len(lines))
 	if d.cfg.Save {
 		if _, err := s.Exec(ctx, "copy running-config startup-config"); err != nil {
-			return res, &switchdrivers.SaveError{Device: d.cfg.Name, Err: err}
+			return &switchdrivers.SaveError{Device: d.cfg.Name, Err: err}
 		}
 		res.Saved = true
 	}
-	return res, nil
+	return nil
 }
 
 // abort discards the pending session after cause. Nothing was committed,
@@ -224,16 +179,4 @@ func (d *Driver) dropStaleSessions(ctx context.Context, s *clisession.Session) {
 }
 
 // Close ends the SSH session.
-func (d *Driver) Close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.s == nil {
-		return nil
-	}
-	err := d.s.Close()
-	d.s = nil
-	if err != nil {
-		return fmt.Errorf("%s: %w", d.cfg.Name, err)
-	}
-	return nil
-}
+func (d *Driver) Close() error { return d.conn.Close() }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/ifstate"
 	"github.com/netalign/netalign/switchdrivers/internal/norm"
 )
 
@@ -34,13 +35,7 @@ type VLANs struct {
 }
 
 // ParseVLANs decodes `show vlan | json`.
-func ParseVLANs(b []byte) (*VLANs, error) {
-	var v VLANs
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowVLAN, err)
-	}
-	return &v, nil
-}
+func ParseVLANs(b []byte) (*VLANs, error) { return norm.DecodeJSON[VLANs](b, CmdShowVLAN) }
 
 // Interfaces is `show interfaces | json`.
 type Interfaces struct {
@@ -59,11 +54,7 @@ type Interfaces struct {
 
 // ParseInterfaces decodes `show interfaces | json`.
 func ParseInterfaces(b []byte) (*Interfaces, error) {
-	var v Interfaces
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowInterfaces, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[Interfaces](b, CmdShowInterfaces)
 }
 
 // Switchports is `show interfaces switchport | json`.
@@ -81,11 +72,7 @@ type Switchports struct {
 
 // ParseSwitchports decodes `show interfaces switchport | json`.
 func ParseSwitchports(b []byte) (*Switchports, error) {
-	var v Switchports
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowSwitchport, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[Switchports](b, CmdShowSwitchport)
 }
 
 // LACPPortState is the LACP port state bits as EOS names them.
@@ -113,11 +100,7 @@ type LACPNeighbors struct {
 
 // ParseLACPNeighbors decodes `show lacp neighbor | json`.
 func ParseLACPNeighbors(b []byte) (*LACPNeighbors, error) {
-	var v LACPNeighbors
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowLACPNeighbor, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[LACPNeighbors](b, CmdShowLACPNeighbor)
 }
 
 // MLAGInterfaces is `show mlag interfaces | json`; keys are MLAG ids.
@@ -131,11 +114,7 @@ type MLAGInterfaces struct {
 
 // ParseMLAGInterfaces decodes `show mlag interfaces | json`.
 func ParseMLAGInterfaces(b []byte) (*MLAGInterfaces, error) {
-	var v MLAGInterfaces
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowMLAGInterface, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[MLAGInterfaces](b, CmdShowMLAGInterface)
 }
 
 // LLDPNeighborsDetail is `show lldp neighbors detail | json`.
@@ -155,25 +134,14 @@ type LLDPNeighborsDetail struct {
 
 // ParseLLDPNeighborsDetail decodes `show lldp neighbors detail | json`.
 func ParseLLDPNeighborsDetail(b []byte) (*LLDPNeighborsDetail, error) {
-	var v LLDPNeighborsDetail
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowLLDPDetail, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[LLDPNeighborsDetail](b, CmdShowLLDPDetail)
 }
 
 // InterfaceConfig is the LAG-related configuration of one interface, read
 // from the running configuration because no EOS show command reports the
 // configured channel-group mode, LACP timer or min-links of a member that is
 // not bundled.
-type InterfaceConfig struct {
-	Name         string
-	ChannelGroup int
-	ChannelMode  intent.ChannelMode
-	LACPFast     bool
-	MinLinks     int
-	MLAG         int
-}
+type InterfaceConfig = ifstate.Config
 
 // ParseRunningInterfaces reads `show running-config` (or its interfaces part
 // only): the interface blocks and, in each, the lines
@@ -268,22 +236,8 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		slices.SortFunc(st.VLANs, func(a, b intent.VLAN) int { return a.ID - b.ID })
 	}
 
-	ifs := map[string]*intent.Interface{}
-	get := func(raw string) *intent.Interface {
-		n := intent.NormalizeInterface(raw)
-		if !switchInterface(n) {
-			return nil
-		}
-		if i, ok := ifs[n]; ok {
-			return i
-		}
-		i := &intent.Interface{Name: n, Kind: intent.KindEthernet}
-		if intent.LAGID(n) > 0 {
-			i.Kind = intent.KindLAG
-		}
-		ifs[n] = i
-		return i
-	}
+	ifs := ifstate.Set{}
+	get := ifs.Get
 
 	if o.Interfaces != nil {
 		v, err := ParseInterfaces(o.Interfaces)
@@ -345,45 +299,17 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 	}
 
 	if o.RunningInterfaces != "" {
-		st.Hostname = RunningHostname(o.RunningInterfaces)
+		st.Hostname = ifstate.RunningHostname(o.RunningInterfaces)
 		cfg, err := ParseRunningInterfaces(o.RunningInterfaces)
 		if err != nil {
 			return nil, err
 		}
-		for n, c := range cfg {
-			i := get(n)
-			if i == nil {
-				continue
-			}
-			if c.ChannelGroup > 0 {
-				i.ChannelGroup, i.ChannelMode = c.ChannelGroup, c.ChannelMode
-				if c.ChannelMode.LAGType() == intent.LAGLACP {
-					i.LACPRate = "slow"
-					if c.LACPFast {
-						i.LACPRate = "fast"
-					}
-				}
-			}
-			if i.Kind == intent.KindLAG {
-				i.MinLinks = c.MinLinks
-				if c.MLAG > 0 {
-					i.MLAGID = c.MLAG
-				}
-			}
-		}
+		ifs.ApplyConfig(cfg)
 	}
 
 	// Configured membership is authoritative for the LAG's member list:
 	// `show interfaces` lists only the members currently in the bundle.
-	for _, i := range ifs {
-		if i.Kind != intent.KindEthernet || i.ChannelGroup == 0 {
-			continue
-		}
-		lag := get(intent.LAGName(i.ChannelGroup))
-		if !slices.Contains(lag.Members, i.Name) {
-			lag.Members = append(lag.Members, i.Name)
-		}
-	}
+	ifs.LinkMembers()
 
 	lacpStatus := map[string]string{}
 	if o.LACPNeighbor != nil {
@@ -434,12 +360,11 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		}
 	}
 
+	ifs.SortMembers()
 	for _, i := range ifs {
-		if i.Kind != intent.KindLAG {
-			continue
+		if i.Kind == intent.KindLAG {
+			i.LAGType = lagTypeOf(i, ifs)
 		}
-		slices.SortFunc(i.Members, norm.CompareInterfaces)
-		i.LAGType = lagTypeOf(i, ifs)
 	}
 
 	if o.LLDPDetail != nil {
@@ -466,10 +391,7 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		})
 	}
 
-	for _, i := range ifs {
-		st.Interfaces = append(st.Interfaces, *i)
-	}
-	slices.SortFunc(st.Interfaces, func(a, b intent.Interface) int { return norm.CompareInterfaces(a.Name, b.Name) })
+	st.Interfaces = ifs.Sorted()
 	return st, nil
 }
 
@@ -498,7 +420,7 @@ func memberState(i *intent.Interface, lacp map[string]string) intent.MemberState
 
 // lagTypeOf is the type the members' channel modes make; a LAG without
 // members has no type.
-func lagTypeOf(lag *intent.Interface, ifs map[string]*intent.Interface) intent.LAGType {
+func lagTypeOf(lag *intent.Interface, ifs ifstate.Set) intent.LAGType {
 	var t intent.LAGType
 	for _, m := range lag.Members {
 		mi, ok := ifs[m]
@@ -512,21 +434,4 @@ func lagTypeOf(lag *intent.Interface, ifs map[string]*intent.Interface) intent.L
 		}
 	}
 	return t
-}
-
-// switchInterface reports whether a canonical name is a port or LAG netalign
-// manages (Ethernet, Port-Channel).
-func switchInterface(n string) bool {
-	return strings.HasPrefix(n, "Ethernet") || intent.LAGID(n) > 0
-}
-
-// RunningHostname returns the name after the top-level `hostname` line of a
-// running configuration, or "".
-func RunningHostname(text string) string {
-	for line := range strings.Lines(text) {
-		if h, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n "), "hostname "); ok {
-			return strings.TrimSpace(h)
-		}
-	}
-	return ""
 }

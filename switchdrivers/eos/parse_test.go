@@ -2,24 +2,14 @@ package eos
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/drivertest"
 )
-
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // eapiResult unwraps an eAPI JSON-RPC envelope and returns result[i], the
 // same bytes `| json` prints on the CLI.
@@ -34,19 +24,10 @@ func eapiResult(t *testing.T, b []byte, i int) []byte {
 	return env.Result[i]
 }
 
-func iface(t *testing.T, st *intent.SwitchState, name string) intent.Interface {
-	t.Helper()
-	i := st.Interface(name)
-	if i == nil {
-		t.Fatalf("interface %s missing", name)
-	}
-	return *i
-}
-
 var cmpOpts = []cmp.Option{cmpopts.EquateEmpty()}
 
 func TestBuildStateVLANs(t *testing.T) {
-	st, err := BuildState("leaf1", Outputs{VLAN: readFixture(t, "show_vlan.napalm.json")})
+	st, err := BuildState("leaf1", Outputs{VLAN: drivertest.ReadFixture(t, "show_vlan.napalm.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +47,7 @@ func TestBuildStateVLANs(t *testing.T) {
 }
 
 func TestBuildStateSwitchport(t *testing.T) {
-	raw := eapiResult(t, readFixture(t, "show_interfaces_switchport.goeapi.json"), 1)
+	raw := eapiResult(t, drivertest.ReadFixture(t, "show_interfaces_switchport.goeapi.json"), 1)
 	st, err := BuildState("leaf1", Outputs{Switchport: raw})
 	if err != nil {
 		t.Fatal(err)
@@ -81,14 +62,14 @@ func TestBuildStateSwitchport(t *testing.T) {
 		{Name: "Port-Channel100", Kind: intent.KindLAG, Mode: intent.ModeTrunk, NativeVLAN: 1, Allowed: intent.VLANRange(1, 4094)},
 	}
 	for _, want := range tests {
-		if diff := cmp.Diff(want, iface(t, st, want.Name), cmpOpts...); diff != "" {
+		if diff := cmp.Diff(want, drivertest.Interface(t, st, want.Name), cmpOpts...); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", want.Name, diff)
 		}
 	}
 }
 
 func TestBuildStateInterfacesNormal(t *testing.T) {
-	st, err := BuildState("leaf1", Outputs{Interfaces: readFixture(t, "show_interfaces.napalm-normal.json")})
+	st, err := BuildState("leaf1", Outputs{Interfaces: drivertest.ReadFixture(t, "show_interfaces.napalm-normal.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,15 +82,15 @@ func TestBuildStateInterfacesNormal(t *testing.T) {
 		t.Errorf("names (-want +got):\n%s", diff)
 	}
 	want := intent.Interface{Name: "Ethernet1", Kind: intent.KindEthernet, AdminUp: true, OperUp: true, MTU: 9214}
-	if diff := cmp.Diff(want, iface(t, st, "Et1"), cmpOpts...); diff != "" {
+	if diff := cmp.Diff(want, drivertest.Interface(t, st, "Et1"), cmpOpts...); diff != "" {
 		t.Errorf("Ethernet1 (-want +got):\n%s", diff)
 	}
 }
 
 func TestBuildStateMLAGPortChannels(t *testing.T) {
 	st, err := BuildState("dev1", Outputs{
-		Interfaces:     readFixture(t, "show_interfaces.nrfu-dev1-mlag-portchannels.json"),
-		MLAGInterfaces: readFixture(t, "show_mlag_interfaces.nrfu-dev1.json"),
+		Interfaces:     drivertest.ReadFixture(t, "show_interfaces.nrfu-dev1-mlag-portchannels.json"),
+		MLAGInterfaces: drivertest.ReadFixture(t, "show_mlag_interfaces.nrfu-dev1.json"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +115,7 @@ func TestBuildStateMLAGPortChannels(t *testing.T) {
 		{Name: "Port-Channel301", Kind: intent.KindLAG, MLAGID: 301},
 	}
 	for _, want := range tests {
-		if diff := cmp.Diff(want, iface(t, st, want.Name), cmpOpts...); diff != "" {
+		if diff := cmp.Diff(want, drivertest.Interface(t, st, want.Name), cmpOpts...); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", want.Name, diff)
 		}
 	}
@@ -150,7 +131,7 @@ func TestBuildStateLACP(t *testing.T) {
 	 "Port-Channel2000": {"name": "Port-Channel2000", "interfaceStatus": "connected", "lineProtocolStatus": "up", "mtu": 9214,
 	   "memberInterfaces": {"Ethernet51": {}, "Ethernet52": {}}}}}`)
 	run := "interface Port-Channel2000\n   port-channel min-links 1\n   mlag 2000\n!\ninterface Ethernet51\n   channel-group 2000 mode active\n   lacp timer fast\n!\ninterface Ethernet52\n   channel-group 2000 mode active\n!\n"
-	st, err := BuildState("dev1", Outputs{Interfaces: ifs, LACPNeighbor: readFixture(t, "show_lacp_neighbor.nrfu-dev1.json"), RunningInterfaces: run})
+	st, err := BuildState("dev1", Outputs{Interfaces: ifs, LACPNeighbor: drivertest.ReadFixture(t, "show_lacp_neighbor.nrfu-dev1.json"), RunningInterfaces: run})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +149,7 @@ func TestBuildStateLACP(t *testing.T) {
 }
 
 func TestParseLACPNeighbors(t *testing.T) {
-	v, err := ParseLACPNeighbors(readFixture(t, "show_lacp_neighbor.nrfu-dev1.json"))
+	v, err := ParseLACPNeighbors(drivertest.ReadFixture(t, "show_lacp_neighbor.nrfu-dev1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +164,7 @@ func TestParseLACPNeighbors(t *testing.T) {
 }
 
 func TestParseRunningInterfaces(t *testing.T) {
-	got, err := ParseRunningInterfaces(string(readFixture(t, "show_running-config_all.pyeapi-portchannel.txt")))
+	got, err := ParseRunningInterfaces(string(drivertest.ReadFixture(t, "show_running-config_all.pyeapi-portchannel.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +177,7 @@ func TestParseRunningInterfaces(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	st, err := BuildState("s", Outputs{RunningInterfaces: string(readFixture(t, "show_running-config_all.pyeapi-portchannel.txt"))})
+	st, err := BuildState("s", Outputs{RunningInterfaces: string(drivertest.ReadFixture(t, "show_running-config_all.pyeapi-portchannel.txt"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +192,7 @@ func TestParseRunningInterfaces(t *testing.T) {
 }
 
 func TestBuildStateLLDP(t *testing.T) {
-	st, err := BuildState("s", Outputs{LLDPDetail: readFixture(t, "show_lldp_neighbors_detail.napalm-issue1153.json")})
+	st, err := BuildState("s", Outputs{LLDPDetail: drivertest.ReadFixture(t, "show_lldp_neighbors_detail.napalm-issue1153.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +205,7 @@ func TestBuildStateLLDP(t *testing.T) {
 		t.Errorf("LLDP (-want +got):\n%s", diff)
 	}
 
-	st, err = BuildState("s", Outputs{LLDPDetail: readFixture(t, "show_lldp_neighbors_detail.napalm-normal.json")})
+	st, err = BuildState("s", Outputs{LLDPDetail: drivertest.ReadFixture(t, "show_lldp_neighbors_detail.napalm-normal.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,19 +232,6 @@ func TestBuildStateRejectsGarbage(t *testing.T) {
 	} {
 		if _, err := BuildState("s", o); err == nil {
 			t.Errorf("BuildState(%+v) accepted garbage", o)
-		}
-	}
-}
-
-func TestRunningHostname(t *testing.T) {
-	for in, want := range map[string]string{
-		"! device: leaf1\nhostname leaf1\n!\ninterface Ethernet1\n": "leaf1",
-		"version 9.3(8)\r\nhostname n9k-1\r\n":                      "n9k-1",
-		"interface Ethernet1\n   description hostname x\n":          "",
-		"": "",
-	} {
-		if got := RunningHostname(in); got != want {
-			t.Errorf("RunningHostname(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

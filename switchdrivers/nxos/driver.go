@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/switchdrivers"
@@ -24,59 +23,29 @@ func Register(r *switchdrivers.Registry) {
 
 // Driver is an NX-OS switch reached over SSH.
 type Driver struct {
-	cfg switchdrivers.Config
-	log *slog.Logger
-
-	mu sync.Mutex
-	s  *clisession.Session
+	cfg  switchdrivers.Config
+	log  *slog.Logger
+	conn *clisession.Conn
 }
 
-// Open connects to the switch cfg describes.
+// Open connects to the switch cfg describes. NX-OS also reports a refused
+// line as "ERROR: ...".
 func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	d := &Driver{cfg: cfg, log: log.With("platform", Platform)}
-	s, err := d.open(ctx)
+	c, err := clisession.Dial(ctx, cfg, log, Platform, scrapliPlatform, clisession.ErrorPrefix, "ERROR:")
 	if err != nil {
 		return nil, err
 	}
-	d.s = s
-	return d, nil
-}
-
-func (d *Driver) open(ctx context.Context) (*clisession.Session, error) {
-	return clisession.Open(ctx, d.cfg, scrapliPlatform, d.log, clisession.ErrorPrefix, "ERROR:")
-}
-
-// session returns the open session, reconnecting when the previous one
-// broke. Callers hold d.mu.
-func (d *Driver) session(ctx context.Context) (*clisession.Session, error) {
-	if d.s != nil && !d.s.Broken() {
-		return d.s, nil
-	}
-	if d.s != nil {
-		_ = d.s.Close()
-		d.s = nil
-	}
-	s, err := d.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d.s = s
-	return s, nil
+	return &Driver{cfg: cfg, log: c.Log(), conn: c}, nil
 }
 
 // Observe reads the switch with a fixed set of commands: VLANs, interfaces,
 // port-channels with member flags, switchport settings, LLDP neighbours and
 // the interfaces' running configuration.
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, err := d.session(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
+	return d.conn.Observe(ctx, d.observe)
+}
+
+func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
 	outs := map[string]string{}
 	for _, cmd := range []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig} {
 		out, err := s.Exec(ctx, cmd)
@@ -88,11 +57,11 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
+			return nil, err
 		}
 		outs[cmd] = out
 	}
-	st, err := BuildState(d.cfg.Name, Outputs{
+	return BuildState(d.cfg.Name, Outputs{
 		VLANBrief:         []byte(outs[CmdShowVLANBrief]),
 		Interface:         []byte(outs[CmdShowInterface]),
 		PortChannel:       jsonOrEmpty(outs[CmdShowPortChannel]),
@@ -100,10 +69,6 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 		LLDPDetail:        outs[CmdShowLLDPDetail],
 		RunningInterfaces: outs[CmdShowRunningConfig],
 	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	return st, nil
 }
 
 // jsonOrEmpty: NX-OS prints nothing at all for `show port-channel summary |
@@ -129,32 +94,16 @@ func jsonOrEmpty(s string) []byte {
 // then a *switchdrivers.RollbackError saying whether the rollback worked. An
 // empty change list sends nothing.
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
-	lines, err := Render(changes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	res := &switchdrivers.ApplyResult{Lines: lines}
-	if len(lines) == 0 {
-		return res, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, err := d.session(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: apply: %w", d.cfg.Name, clisession.WithoutDevice(d.cfg.Name, err))
-	}
-	s.Commands()
-	commands := 0
-	defer func() {
-		if d.s != nil {
-			commands += d.s.Commands()
-		}
-		res.Commands = commands
-	}()
+	return d.conn.Apply(ctx, changes, Render, d.checkpointApply)
+}
 
+// checkpointApply pushes res.Lines over s between a checkpoint and, on
+// failure, its rollback.
+func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res *switchdrivers.ApplyResult) error {
+	lines := res.Lines
 	cp := clisession.NewName("netalign")
 	if _, err := s.Exec(ctx, "checkpoint "+cp); err != nil {
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
+		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
 	}
 	// Line by line, not in one write as on EOS: NX-OS applies each line as
 	// it arrives, so when the connection fails the lines still in flight
@@ -165,8 +114,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	outs, err := s.SendLines(ctx, block)
 	if err != nil {
 		inConfig := len(outs) > 1
-		commands += s.Commands()
-		return res, d.rollback(ctx, s, cp, inConfig, err)
+		return d.rollback(ctx, s, cp, inConfig, err)
 	}
 	if diff, err := s.Exec(ctx, "show diff rollback-patch checkpoint "+cp+" running-config"); err == nil {
 		res.Diff = diff
@@ -185,7 +133,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	if _, err := s.Exec(ctx, "no checkpoint "+cp); err != nil {
 		d.log.Warn("checkpoint left on the device", "checkpoint", cp, "error", err)
 	}
-	return res, saveErr
+	return saveErr
 }
 
 // rollback restores checkpoint cp after cause. inConfig says the CLI is in
@@ -202,7 +150,7 @@ func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string,
 		defer cancel()
 	}
 	if s.Broken() {
-		ns, err := d.session(ctx)
+		ns, err := d.conn.Session(ctx)
 		if err != nil {
 			re.RollbackErr = fmt.Errorf("reconnect to roll back to checkpoint %s: %w", cp, err)
 			return re
@@ -210,7 +158,7 @@ func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string,
 		s = ns
 	} else if inConfig {
 		if _, err := s.Send(ctx, "end"); err != nil {
-			ns, err := d.session(ctx)
+			ns, err := d.conn.Session(ctx)
 			if err != nil {
 				re.RollbackErr = fmt.Errorf("reconnect to roll back to checkpoint %s: %w", cp, err)
 				return re
@@ -232,16 +180,4 @@ func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string,
 }
 
 // Close ends the SSH session.
-func (d *Driver) Close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.s == nil {
-		return nil
-	}
-	err := d.s.Close()
-	d.s = nil
-	if err != nil {
-		return fmt.Errorf("%s: %w", d.cfg.Name, err)
-	}
-	return nil
-}
+func (d *Driver) Close() error { return d.conn.Close() }

@@ -2,13 +2,13 @@ package nxos
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/ifstate"
 	"github.com/netalign/netalign/switchdrivers/internal/norm"
 )
 
@@ -36,11 +36,7 @@ type VLANBrief struct {
 
 // ParseVLANBrief decodes `show vlan brief | json`.
 func ParseVLANBrief(b []byte) (*VLANBrief, error) {
-	var v VLANBrief
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowVLANBrief, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[VLANBrief](b, CmdShowVLANBrief)
 }
 
 // InterfaceRow is one row of `show interface | json`.
@@ -64,11 +60,7 @@ type InterfaceTable struct {
 
 // ParseInterfaces decodes `show interface | json`.
 func ParseInterfaces(b []byte) (*InterfaceTable, error) {
-	var v InterfaceTable
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowInterface, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[InterfaceTable](b, CmdShowInterface)
 }
 
 // PortChannelSummary is `show port-channel summary | json`.
@@ -91,11 +83,7 @@ type PortChannelSummary struct {
 
 // ParsePortChannelSummary decodes `show port-channel summary | json`.
 func ParsePortChannelSummary(b []byte) (*PortChannelSummary, error) {
-	var v PortChannelSummary
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("parse %q: %w", CmdShowPortChannel, err)
-	}
-	return &v, nil
+	return norm.DecodeJSON[PortChannelSummary](b, CmdShowPortChannel)
 }
 
 // Switchport is one interface of `show interface switchport` (text).
@@ -227,15 +215,8 @@ func ParseLLDPNeighborsDetail(text string) ([]intent.LLDPNeighbor, error) {
 }
 
 // InterfaceConfig is the LAG-related configuration of one interface from
-// `show running-config`.
-type InterfaceConfig struct {
-	Name         string
-	ChannelGroup int
-	ChannelMode  intent.ChannelMode
-	LACPFast     bool
-	MinLinks     int
-	VPC          int
-}
+// `show running-config`; its MLAG id is the `vpc N` line.
+type InterfaceConfig = ifstate.Config
 
 // ParseRunningInterfaces reads `show running-config`: the
 // interface blocks and, in each, `channel-group N [mode on|active|passive]`
@@ -291,7 +272,7 @@ func ParseRunningInterfaces(text string) (map[string]*InterfaceConfig, error) {
 			if err != nil {
 				return nil, bad("vpc id")
 			}
-			cur.VPC = n
+			cur.MLAG = n
 		}
 	}
 	return out, sc.Err()
@@ -325,27 +306,8 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		slices.SortFunc(st.VLANs, func(a, b intent.VLAN) int { return a.ID - b.ID })
 	}
 
-	ifs := map[string]*intent.Interface{}
-	get := func(raw string) *intent.Interface {
-		n := intent.NormalizeInterface(strings.TrimSpace(raw))
-		if !strings.HasPrefix(n, "Ethernet") && intent.LAGID(n) == 0 {
-			return nil
-		}
-		if i, ok := ifs[n]; ok {
-			return i
-		}
-		i := &intent.Interface{Name: n, Kind: intent.KindEthernet}
-		if intent.LAGID(n) > 0 {
-			i.Kind = intent.KindLAG
-		}
-		ifs[n] = i
-		return i
-	}
-	addMember := func(lag *intent.Interface, m string) {
-		if lag != nil && m != "" && !slices.Contains(lag.Members, m) {
-			lag.Members = append(lag.Members, m)
-		}
-	}
+	ifs := ifstate.Set{}
+	get := ifs.Get
 
 	if len(o.Interface) > 0 {
 		v, err := ParseInterfaces(o.Interface)
@@ -369,7 +331,7 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 			}
 			if i.Kind == intent.KindLAG {
 				for _, m := range strings.FieldsFunc(string(r.Members), func(r rune) bool { return r == ',' || r == ' ' }) {
-					addMember(i, intent.NormalizeInterface(m))
+					ifstate.AddMember(i, intent.NormalizeInterface(m))
 				}
 			}
 		}
@@ -395,29 +357,12 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 	}
 
 	if o.RunningInterfaces != "" {
-		st.Hostname = RunningHostname(o.RunningInterfaces)
+		st.Hostname = ifstate.RunningHostname(o.RunningInterfaces)
 		cfg, err := ParseRunningInterfaces(o.RunningInterfaces)
 		if err != nil {
 			return nil, err
 		}
-		for n, c := range cfg {
-			i := get(n)
-			if i == nil {
-				continue
-			}
-			if c.ChannelGroup > 0 {
-				i.ChannelGroup, i.ChannelMode = c.ChannelGroup, c.ChannelMode
-				if c.ChannelMode.LAGType() == intent.LAGLACP {
-					i.LACPRate = "slow"
-					if c.LACPFast {
-						i.LACPRate = "fast"
-					}
-				}
-			}
-			if i.Kind == intent.KindLAG {
-				i.MinLinks, i.MLAGID = c.MinLinks, c.VPC
-			}
-		}
+		ifs.ApplyConfig(cfg)
 	}
 
 	memberFlag := map[string]string{}
@@ -454,18 +399,17 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		}
 	}
 
+	ifs.LinkMembers()
 	for _, i := range ifs {
-		if i.Kind != intent.KindEthernet || i.ChannelGroup == 0 {
-			continue
+		if i.Kind == intent.KindEthernet && i.ChannelGroup != 0 {
+			i.MemberState = memberState(i, memberFlag[i.Name])
 		}
-		addMember(get(intent.LAGName(i.ChannelGroup)), i.Name)
-		i.MemberState = memberState(i, memberFlag[i.Name])
 	}
+	ifs.SortMembers()
 	for _, i := range ifs {
 		if i.Kind != intent.KindLAG {
 			continue
 		}
-		slices.SortFunc(i.Members, norm.CompareInterfaces)
 		for _, m := range i.Members {
 			if mi := ifs[m]; mi != nil && mi.ChannelMode != "" {
 				if t := mi.ChannelMode.LAGType(); i.LAGType == "" || t == intent.LAGLACP {
@@ -492,10 +436,7 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		slices.SortStableFunc(st.LLDP, func(a, b intent.LLDPNeighbor) int { return norm.CompareInterfaces(a.LocalPort, b.LocalPort) })
 	}
 
-	for _, i := range ifs {
-		st.Interfaces = append(st.Interfaces, *i)
-	}
-	slices.SortFunc(st.Interfaces, func(a, b intent.Interface) int { return norm.CompareInterfaces(a.Name, b.Name) })
+	st.Interfaces = ifs.Sorted()
 	return st, nil
 }
 
@@ -520,15 +461,4 @@ func memberState(i *intent.Interface, flag string) intent.MemberState {
 		return intent.MemberBundled
 	}
 	return intent.MemberUnknown
-}
-
-// RunningHostname returns the name after the top-level `hostname` line of a
-// running configuration, or "".
-func RunningHostname(text string) string {
-	for line := range strings.Lines(text) {
-		if h, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n "), "hostname "); ok {
-			return strings.TrimSpace(h)
-		}
-	}
-	return ""
 }

@@ -2,8 +2,6 @@ package nxos
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,25 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/drivertest"
 )
-
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func iface(t *testing.T, st *intent.SwitchState, name string) intent.Interface {
-	t.Helper()
-	i := st.Interface(name)
-	if i == nil {
-		t.Fatalf("interface %s missing", name)
-	}
-	return *i
-}
 
 var cmpOpts = []cmp.Option{cmpopts.EquateEmpty()}
 
@@ -68,7 +49,7 @@ func TestRows(t *testing.T) {
 }
 
 func TestBuildStateVLANBrief(t *testing.T) {
-	st, err := BuildState("n1", Outputs{VLANBrief: readFixture(t, "show_vlan_brief.napalm-normal.json")})
+	st, err := BuildState("n1", Outputs{VLANBrief: drivertest.ReadFixture(t, "show_vlan_brief.napalm-normal.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +66,14 @@ func TestBuildStateVLANBrief(t *testing.T) {
 	}
 
 	// Nexus 6000: numeric ids and the port list split into a list.
-	st, err = BuildState("n6k", Outputs{VLANBrief: readFixture(t, "show_vlan_brief.napalm-n6000-ifidx-list.json")})
+	st, err = BuildState("n6k", Outputs{VLANBrief: drivertest.ReadFixture(t, "show_vlan_brief.napalm-n6000-ifidx-list.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]intent.VLAN{{ID: 230, Name: "database"}, {ID: 231, Name: "APPLICATION"}}, st.VLANs); diff != "" {
 		t.Errorf("n6000 VLANs (-want +got):\n%s", diff)
 	}
-	v, err := ParseVLANBrief(readFixture(t, "show_vlan_brief.napalm-n6000-ifidx-list.json"))
+	v, err := ParseVLANBrief(drivertest.ReadFixture(t, "show_vlan_brief.napalm-n6000-ifidx-list.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +85,7 @@ func TestBuildStateVLANBrief(t *testing.T) {
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestBuildStateInterfaces(t *testing.T) {
-	st, err := BuildState("n3548", Outputs{Interface: readFixture(t, "show_interface.napalm-n3548.json")})
+	st, err := BuildState("n3548", Outputs{Interface: drivertest.ReadFixture(t, "show_interface.napalm-n3548.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +102,7 @@ func TestBuildStateInterfaces(t *testing.T) {
 		{Name: "Port-Channel69", Kind: intent.KindLAG, AdminUp: true, OperUp: true, MTU: 9216, Members: []string{"Ethernet1/46"}},
 	}
 	for _, want := range tests {
-		if diff := cmp.Diff(want, iface(t, st, want.Name), cmpOpts...); diff != "" {
+		if diff := cmp.Diff(want, drivertest.Interface(t, st, want.Name), cmpOpts...); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", want.Name, diff)
 		}
 	}
@@ -131,7 +112,7 @@ func TestBuildStateInterfaces(t *testing.T) {
 }
 
 func TestBuildStatePortChannelSummary(t *testing.T) {
-	st, err := BuildState("n", Outputs{PortChannel: readFixture(t, "show_port-channel_summary.ansible-no-members.json")})
+	st, err := BuildState("n", Outputs{PortChannel: drivertest.ReadFixture(t, "show_port-channel_summary.ansible-no-members.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +171,7 @@ func TestParseSwitchports(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		got, err := ParseSwitchports(string(readFixture(t, tt.file)))
+		got, err := ParseSwitchports(string(drivertest.ReadFixture(t, tt.file)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,18 +187,18 @@ func TestParseSwitchports(t *testing.T) {
 	if want := intent.NewVLANSet(append([]int{1, 10, 200, 300}, intent.VLANRange(100, 110)...)...); !got[0].Allowed.Equal(want) {
 		t.Errorf("wrapped allowed = %v, want %v", got[0].Allowed, want)
 	}
-	st, err := BuildState("n", Outputs{Switchport: string(readFixture(t, "show_interface_switchport.ntc-monitor.txt"))})
+	st, err := BuildState("n", Outputs{Switchport: string(drivertest.ReadFixture(t, "show_interface_switchport.ntc-monitor.txt"))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(intent.Interface{Name: "Port-Channel24", Kind: intent.KindLAG, Mode: intent.ModeTrunk, NativeVLAN: 1,
-		Allowed: intent.NewVLANSet(120, 134, 501, 800, 804)}, iface(t, st, "port-channel24"), cmpOpts...); diff != "" {
+		Allowed: intent.NewVLANSet(120, 134, 501, 800, 804)}, drivertest.Interface(t, st, "port-channel24"), cmpOpts...); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 
 func TestParseLLDPNeighborsDetail(t *testing.T) {
-	got, err := ParseLLDPNeighborsDetail(string(readFixture(t, "show_lldp_neighbors_detail.napalm.txt")))
+	got, err := ParseLLDPNeighborsDetail(string(drivertest.ReadFixture(t, "show_lldp_neighbors_detail.napalm.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +211,7 @@ func TestParseLLDPNeighborsDetail(t *testing.T) {
 		t.Errorf("napalm (-want +got):\n%s", diff)
 	}
 
-	got, err = ParseLLDPNeighborsDetail(string(readFixture(t, "show_lldp_neighbors_detail.napalm-ssh.txt")))
+	got, err = ParseLLDPNeighborsDetail(string(drivertest.ReadFixture(t, "show_lldp_neighbors_detail.napalm-ssh.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +230,7 @@ func TestParseLLDPNeighborsDetail(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", w.LocalPort, diff)
 		}
 	}
-	ntc, err := ParseLLDPNeighborsDetail(string(readFixture(t, "show_lldp_neighbors_detail.ntc.txt")))
+	ntc, err := ParseLLDPNeighborsDetail(string(drivertest.ReadFixture(t, "show_lldp_neighbors_detail.ntc.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,19 +249,6 @@ func TestBuildStateRejectsGarbage(t *testing.T) {
 	} {
 		if _, err := BuildState("n", o); err == nil {
 			t.Errorf("BuildState(%+v) accepted garbage", o)
-		}
-	}
-}
-
-func TestRunningHostname(t *testing.T) {
-	for in, want := range map[string]string{
-		"! device: leaf1\nhostname leaf1\n!\ninterface Ethernet1\n": "leaf1",
-		"version 9.3(8)\r\nhostname n9k-1\r\n":                      "n9k-1",
-		"interface Ethernet1\n   description hostname x\n":          "",
-		"": "",
-	} {
-		if got := RunningHostname(in); got != want {
-			t.Errorf("RunningHostname(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -45,6 +46,11 @@ type Server struct {
 	cfg    *ssh.ServerConfig
 	log    *slog.Logger
 	shared *shared
+
+	// turns and logins count client round trips and SSH logins (see
+	// RoundTrips, Logins).
+	turns  atomic.Int64
+	logins atomic.Int64
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -226,6 +232,7 @@ func (s *Server) handleConn(c net.Conn) {
 		return
 	}
 	defer sc.Close()
+	s.logins.Add(1)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

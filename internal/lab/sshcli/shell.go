@@ -53,6 +53,11 @@ type shell struct {
 	quit          bool
 	format        outputFormat
 	served        int
+	// turnStarted is set once the current chunk of client input has paid
+	// its latency: the injected latency models the network, so it is
+	// paid once per client round trip (one write of one or many lines),
+	// not once per line of a pasted block.
+	turnStarted bool
 }
 
 func (s *Server) newShell(user string) *shell {
@@ -79,11 +84,14 @@ func (s *Server) runShell(ch io.ReadWriter, user string) {
 	if _, err := io.WriteString(ch, sh.d.banner()+sh.d.prompt(sh)); err != nil {
 		return
 	}
-	buf := make([]byte, 4096)
+	// Large enough for a pasted configuration block to arrive in one read,
+	// so that it is one round trip.
+	buf := make([]byte, 64<<10)
 	var line []byte
 	lastCR := false
 	for !sh.quit {
 		n, err := ch.Read(buf)
+		sh.turnStarted = false
 		if n > 0 {
 			var out bytes.Buffer
 			for _, b := range buf[:n] {
@@ -167,8 +175,12 @@ func (sh *shell) handleLine(out *bytes.Buffer, text string) bool {
 		return false
 	}
 	sh.dev.CountCommand()
-	if !sh.srv.sleep(sh.dev.Delay()) {
-		return false
+	if !sh.turnStarted {
+		sh.turnStarted = true
+		sh.srv.turns.Add(1)
+		if !sh.srv.sleep(sh.dev.Delay()) {
+			return false
+		}
 	}
 	res := sh.exec(text)
 	if res != "" {
@@ -194,6 +206,7 @@ func (sh *shell) handleLine(out *bytes.Buffer, text string) bool {
 func (s *Server) runExec(ch io.ReadWriter, command string) uint32 {
 	sh := s.newShell("")
 	s.dev.CountCommand()
+	s.turns.Add(1)
 	if !s.sleep(s.dev.Delay()) {
 		return 1
 	}

@@ -195,10 +195,7 @@ func nxShowVlanBrief(sh *shell, _ []string) (string, error) {
 		out.Table.Rows = append(out.Table.Rows, NXVlanRow{ID: fmt.Sprint(id), IDUTF: fmt.Sprint(id), Name: name, State: "active", ShutState: "noshutdown", Ports: strings.Join(ports, ",")})
 		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", id, name, "active", strings.Join(short, ", "))
 	}
-	if sh.format.json {
-		return sh.renderJSON(out)
-	}
-	return b.String(), nil
+	return sh.reply(out, b.String())
 }
 
 func nxState(in *device.Interface, o *device.Oper) (state, reason string) {
@@ -278,10 +275,7 @@ func nxShowInterface(sh *shell, a []string) (string, error) {
 		}
 		b.WriteString("\n")
 	}
-	if sh.format.json {
-		return sh.renderJSON(out)
-	}
-	return b.String(), nil
+	return sh.reply(out, b.String())
 }
 
 func nxShowSwitchport(sh *shell, _ []string) (string, error) {
@@ -300,10 +294,7 @@ func nxShowSwitchport(sh *shell, _ []string) (string, error) {
 		fmt.Fprintf(&b, "Name: %s\n  Switchport: Enabled\n  Switchport Monitor: Not enabled\n  Operational Mode: %s\n", r.Interface, r.OperMode)
 		fmt.Fprintf(&b, "  Access Mode VLAN: %s (%s)\n  Trunking Native Mode VLAN: %s (%s)\n  Trunking VLANs Allowed: %s\n", r.AccessVLAN, r.AccessVLANName, r.NativeVLAN, r.NativeVLANName, r.TrunkVLANs)
 	}
-	if sh.format.json {
-		return sh.renderJSON(out)
-	}
-	return b.String(), nil
+	return sh.reply(out, b.String())
 }
 
 func nxVlanName(c *device.Config, id int) string {
@@ -404,10 +395,7 @@ Group Port-       Type     Protocol  Member Ports
 		out.Table.Rows = append(out.Table.Rows, r)
 		fmt.Fprintf(&b, "%-5s %-11s %-8s %-9s %s\n", r.Group, "Po"+r.Group+"("+r.Layer+r.Status+")", r.Type, r.Prtcl, strings.Join(cells, " "))
 	}
-	if sh.format.json {
-		return sh.renderJSON(out)
-	}
-	return b.String(), nil
+	return sh.reply(out, b.String())
 }
 
 func nxShowLacpNeighbor(sh *shell, _ []string) (string, error) {
@@ -467,10 +455,7 @@ func nxShowLldpNeighborsDetail(sh *shell, _ []string) (string, error) {
 			r.ChassisID, r.PortID, r.LPortID, r.PortDesc, r.SysName, r.SysDesc)
 	}
 	fmt.Fprintf(&b, "Total entries displayed: %d\n", len(st.LLDP))
-	if sh.format.json {
-		return sh.renderJSON(out)
-	}
-	return b.String(), nil
+	return sh.reply(out, b.String())
 }
 
 func nxosShowCommands() []*cmd {

@@ -9,4 +9,11 @@
 // SendBatch writes a block of configuration lines at once and splits the
 // transcript at the device's own prompts (hostname-anchored), so a block
 // costs one round trip and each line's reply is still checked.
+//
+// Conn is what a driver holds: the session, reopened when a cancellation or
+// a dropped connection broke it, behind a lock, and the frames every CLI
+// driver observes and applies in (errors named "device: observe|apply: ...",
+// nothing sent for an empty change list, commands counted across
+// reconnections). The vendor transaction (EOS configuration sessions, NX-OS
+// checkpoints) is the driver's own.
 package clisession

@@ -1,4 +1,5 @@
 // Package norm holds the small normalisations the switch parsers share:
-// natural ordering of interface names and the one spelling of MAC addresses
-// in netalign's vendor-neutral state.
+// natural ordering of interface names, the one spelling of MAC addresses
+// in netalign's vendor-neutral state, and decoding of `| json` output with
+// errors that name the command.
 package norm

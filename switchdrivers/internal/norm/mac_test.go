@@ -1,6 +1,9 @@
 package norm
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMAC(t *testing.T) {
 	for in, want := range map[string]string{
@@ -16,5 +19,18 @@ func TestMAC(t *testing.T) {
 		if got := MAC(in); got != want {
 			t.Errorf("MAC(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	type row struct {
+		Name string `json:"name"`
+	}
+	v, err := DecodeJSON[row]([]byte(`{"name": "leaf1"}`), "show hostname | json")
+	if err != nil || v.Name != "leaf1" {
+		t.Fatalf("DecodeJSON = %+v, %v", v, err)
+	}
+	if _, err := DecodeJSON[row]([]byte("% Invalid input"), "show hostname | json"); err == nil || !strings.Contains(err.Error(), `parse "show hostname | json": `) {
+		t.Errorf("DecodeJSON of an error message = %v; want an error naming the command", err)
 	}
 }

@@ -1,0 +1,13 @@
+package sshcli
+
+// RoundTrips returns how many client round trips the server has answered:
+// one per chunk of client input that completed at least one command line,
+// whether it carried one command or a pasted block of many (the device
+// model's command counter counts the lines). The injected latency is paid
+// once per round trip. Echo-only input (a client waiting for the echo of a
+// command before sending its return) is not counted.
+func (s *Server) RoundTrips() int64 { return s.turns.Load() }
+
+// Logins returns how many SSH connections completed the handshake and
+// authentication.
+func (s *Server) Logins() int64 { return s.logins.Load() }
