@@ -105,6 +105,14 @@ func TestDemoScenario(t *testing.T) {
 	if r = netalign(t, nil, "plan", "-i", inv, "--detailed-exitcode"); r.code != 0 {
 		t.Fatalf("plan after apply must be empty: %s", r)
 	}
+	// A snapshot taken now validates offline, with the devices out of reach.
+	snap := filepath.Join(t.TempDir(), "snap.json")
+	if r = netalign(t, nil, "observe", "-i", inv, "-o", snap); r.code != 0 {
+		t.Fatalf("observe: %s", r)
+	}
+	if r = netalign(t, []string{"NETALIGN_LAB_PASS=wrong"}, "validate", "-i", inv, "--snapshot", snap); r.code != 0 {
+		t.Fatalf("validate --snapshot: %s", r)
+	}
 	// Drift by hand, through the lab's control socket.
 	for _, d := range [][]string{{"leaf1", "remove-allowed-vlan", "Port-Channel10", "100"}, {"leaf1", "lag-static", "11"}} {
 		if r = netalign(t, nil, append([]string{"lab", "drift", "--dir", l.Dir()}, d...)...); r.code != 0 {
