@@ -166,6 +166,9 @@ func TestOneSwitchRejectsCommit(t *testing.T) {
 			}
 		}
 	}
+	if strings.Count(leaf1Line, "leaf1") != 1 {
+		t.Errorf("leaf1 named more than once: %q", leaf1Line)
+	}
 	if !strings.Contains(strings.ToLower(leaf1Line), "commit") {
 		t.Errorf("leaf1's line does not say why: %q", leaf1Line)
 	}

@@ -140,7 +140,8 @@ func (a *app) printResults(results []engine.Result, rep *validate.Report) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  DEVICE\tKIND\tSTATUS\tCHANGES\tDETAIL")
 	for _, r := range results {
-		detail := r.Error
+		// The device is in the first column already.
+		detail := strings.TrimPrefix(r.Error, r.Device+": ")
 		if detail == "" {
 			detail = r.Reason
 		}

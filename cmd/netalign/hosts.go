@@ -60,6 +60,15 @@ func (h *hosts) Apply(ctx context.Context, host inventory.Host, changes []intent
 		}
 	}
 	res, err := x.Apply(ctx, changes, opts)
+	// Say whether the changes were guarded: a host without a check target
+	// and without a default gateway is changed with no rollback net.
+	switch {
+	case res == nil:
+	case res.CheckSkipped != "":
+		h.log.Warn("connectivity check skipped: the changes are not guarded by a rollback", "host", host.Name, "reason", res.CheckSkipped)
+	case err == nil && res.CheckTarget != "" && res.Writes > 0:
+		h.log.Info("connectivity check passed", "host", host.Name, "target", res.CheckTarget, "took", res.CheckTook.Round(time.Millisecond))
+	}
 	if res != nil && res.RolledBack {
 		rb := &switchdrivers.RollbackError{Device: host.Name, Err: err, RolledBack: res.RollbackErr == ""}
 		if res.RollbackErr != "" {

@@ -5,11 +5,13 @@
 # filtering. Prints the guest console and exits with the payload's status.
 #
 # Usage:
-#   run-guest.sh [-d DIR] [-m MODULE]... [-e VAR=VALUE]... [--] PAYLOAD [ARGS...]
+#   run-guest.sh [-d DIR] [-f FILE:PATH]... [-m MODULE]... [-e VAR=VALUE]... [--] PAYLOAD [ARGS...]
 #
 #   PAYLOAD  executable run as root in the guest (CGO_ENABLED=0 go test -c ...).
 #   ARGS     passed verbatim (e.g. -test.v -test.run TestX).
 #   -d DIR   copied into the guest as /work, the payload's working directory.
+#   -f F:P   also put file F into the guest at absolute path P (e.g. a
+#            static netalign binary at /netalign), keeping its mode.
 #   -m MOD   also load kernel module MOD (+ dependencies).
 #   -e V=X   export V=X to the payload.
 #
@@ -34,9 +36,11 @@ log() { echo "run-guest: $*" >&2; }
 WORKDIR_SRC=
 EXTRA_MODS=()
 ENVS=()
-while getopts "d:m:e:h" opt; do
+FILES=()
+while getopts "d:f:m:e:h" opt; do
   case "$opt" in
     d) WORKDIR_SRC=$OPTARG ;;
+    f) FILES+=("$OPTARG") ;;
     m) EXTRA_MODS+=("$OPTARG") ;;
     e) ENVS+=("$OPTARG") ;;
     h) sed -n '2,30p' "$0"; exit 0 ;;
@@ -48,6 +52,12 @@ shift $((OPTIND - 1))
 PAYLOAD=$(readlink -f "$1"); shift
 [ -f "$PAYLOAD" ] && [ -x "$PAYLOAD" ] || die "payload $PAYLOAD is not an executable file"
 if [ -n "$WORKDIR_SRC" ]; then [ -d "$WORKDIR_SRC" ] || die "workdir $WORKDIR_SRC: not a directory"; fi
+for f in "${FILES[@]}"; do
+  case "$f" in
+    *:/*) [ -f "${f%%:/*}" ] || die "-f $f: ${f%%:/*} is not a file" ;;
+    *) die "-f $f: want FILE:/ABSOLUTE/PATH" ;;
+  esac
+done
 
 CACHE=${NETALIGN_REALKERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netalign-realkernel}
 KPKG=${NETALIGN_REALKERNEL_KPKG:-linux-image-cloud-amd64}
@@ -206,6 +216,11 @@ trap 'exit 130' INT TERM
 mkdir -p "$RUN/p/work"
 cp "$PAYLOAD" "$RUN/p/payload"; chmod 755 "$RUN/p/payload"
 [ -n "$WORKDIR_SRC" ] && cp -a "$WORKDIR_SRC/." "$RUN/p/work/"
+for f in "${FILES[@]}"; do
+  dst="$RUN/p/${f#*:/}"
+  mkdir -p "$(dirname "$dst")"
+  cp -p "${f%%:/*}" "$dst"
+done
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }   # shell-quote
 : > "$RUN/p/payload.args"
 for a in "$@"; do printf '%s ' "$(q "$a")" >> "$RUN/p/payload.args"; done

@@ -1,8 +1,9 @@
 #!/bin/bash
 # run.sh - the real-kernel tests of hostnet: builds the realkernel-tagged test
-# binary of ./hostnet statically and runs it as the only program of a VM
-# booting Debian's stock kernel (run-guest.sh), printing the guest's test
-# output and exiting with its status.
+# binary of ./hostnet and the netalign binary statically and runs the tests as
+# the only program of a VM booting Debian's stock kernel (run-guest.sh), with
+# netalign at /netalign (NETALIGN_BIN) for the command-line scenario, printing
+# the guest's test output and exiting with its status.
 #
 # Usage: e2e/realkernel/run.sh [go test binary flags...]
 #   default flags: -test.v -test.run ^TestRealKernel -test.bench ^BenchmarkBridgeVLANs$ -test.benchtime 3x -test.timeout 8m
@@ -38,15 +39,18 @@ fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-echo "realkernel: building hostnet test binary (CGO_ENABLED=0, -tags realkernel)" >&2
-( cd "$ROOT" && CGO_ENABLED=0 go test -c -tags realkernel -o "$WORK/hostnet.test" ./hostnet )
+echo "realkernel: building the hostnet test binary (CGO_ENABLED=0, -tags realkernel) and netalign" >&2
+( cd "$ROOT" && CGO_ENABLED=0 go test -c -tags realkernel -o "$WORK/hostnet.test" ./hostnet \
+  && CGO_ENABLED=0 go build -o "$WORK/netalign" ./cmd/netalign )
 
 ARGS=("$@")
 if [ ${#ARGS[@]} -eq 0 ]; then
   ARGS=(-test.v -test.run "^TestRealKernel" -test.bench "^BenchmarkBridgeVLANs$" -test.benchtime 3x -test.timeout 8m)
 fi
 set +e
-"$HERE/run-guest.sh" -d "$ROOT/hostnet" -- "$WORK/hostnet.test" "${ARGS[@]}"
+"$HERE/run-guest.sh" -d "$ROOT/hostnet" -f "$WORK/netalign:/netalign" \
+  -e NETALIGN_BIN=/netalign -e "NETALIGN_REQUIRE_PREREQS=${NETALIGN_REQUIRE_PREREQS:-}" \
+  -- "$WORK/hostnet.test" "${ARGS[@]}"
 rc=$?
 set -e
 case $rc in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -440,7 +441,7 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 				return err
 			}
 			if err := srv.Apply(ctx, d.DHCP); err != nil {
-				return fmt.Errorf("%s: apply: %w", d.Name, err)
+				return deviceError(d.Name, "apply", err)
 			}
 			r.Status = StatusApplied
 			return nil
@@ -453,7 +454,7 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 				return fmt.Errorf("%s: host networking is not available", d.Name)
 			}
 			if err := e.opts.Hosts.Apply(ctx, *h, d.Host); err != nil {
-				return fmt.Errorf("%s: apply: %w", d.Name, err)
+				return deviceError(d.Name, "apply", err)
 			}
 			r.Status = StatusApplied
 			return nil
@@ -479,4 +480,13 @@ func SortResults(rs []Result) {
 		}
 		return rs[i].Device < rs[j].Device
 	})
+}
+
+// deviceError wraps err with the device and the operation, unless it already
+// names the device (drivers' RollbackError and CommandError do).
+func deviceError(device, op string, err error) error {
+	if strings.HasPrefix(err.Error(), device+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %s: %w", device, op, err)
 }
