@@ -221,7 +221,11 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 		return "", err
 	}
 	s.count(1)
-	r, err := s.d.SendCommand(cmd, opoptions.WithTimeoutOps(t))
+	// scrapligo strips the prompt by running the prompt pattern over the
+	// whole reply, which costs more CPU than everything else an observation
+	// does once replies are large JSON documents; the prompt is always the
+	// reply's last line, so cut that line instead.
+	r, err := s.d.SendCommand(cmd, opoptions.WithTimeoutOps(t), opoptions.WithNoStripPrompt())
 	if rerr := release(); rerr != nil {
 		return "", rerr
 	}
@@ -229,10 +233,25 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 		s.Abandon()
 		return "", fmt.Errorf("%q: %w", cmd, transportError(err))
 	}
+	out := s.cutPrompt(r.Result)
 	if r.Failed != nil {
-		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(r.Result)}
+		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(out)}
 	}
-	return r.Result, nil
+	return out, nil
+}
+
+// cutPrompt removes the trailing prompt line from a reply read with the
+// prompt kept.
+func (s *Session) cutPrompt(out string) string {
+	i := strings.LastIndexByte(out, '\n')
+	last := strings.TrimSpace(out[i+1:])
+	if last == "" || !s.prompt.MatchString(last) {
+		return out
+	}
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimRight(out[:i], "\r\n ")
 }
 
 // Send runs cmd as is, in whatever mode the CLI is in (configuration
