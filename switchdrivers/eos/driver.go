@@ -54,7 +54,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
 	var o Outputs
-	for _, c := range []struct {
+	cmds := []struct {
 		cmd      string
 		raw      *[]byte
 		optional bool
@@ -67,23 +67,31 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		// MLAG agent refuses the command.
 		{CmdShowMLAGInterface, &o.MLAGInterfaces, true},
 		{CmdShowLLDPDetail, &o.LLDPDetail, false},
-	} {
-		out, err := s.Exec(ctx, c.cmd)
-		var ce *switchdrivers.CommandError
-		if c.optional && errors.As(err, &ce) {
-			d.log.Debug("optional show command refused", "command", c.cmd, "output", ce.Output)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		*c.raw = []byte(out)
+		{CmdShowRunningConfig, nil, false},
 	}
-	run, err := s.Exec(ctx, CmdShowRunningConfig)
+	lines := make([]string, len(cmds))
+	for i, c := range cmds {
+		lines[i] = c.cmd
+	}
+	outs, refused, err := s.ExecAll(ctx, lines)
 	if err != nil {
 		return nil, err
 	}
-	o.RunningInterfaces = run
+	for i, c := range cmds {
+		var ce *switchdrivers.CommandError
+		if c.optional && errors.As(refused[i], &ce) {
+			d.log.Debug("optional show command refused", "command", c.cmd, "output", ce.Output)
+			continue
+		}
+		if refused[i] != nil {
+			return nil, refused[i]
+		}
+		if c.raw == nil {
+			o.RunningInterfaces = outs[i]
+			continue
+		}
+		*c.raw = []byte(outs[i])
+	}
 	return BuildState(d.cfg.Name, o)
 }
 

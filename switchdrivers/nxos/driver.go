@@ -46,20 +46,24 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 }
 
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
+	cmds := []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig}
+	res, refused, err := s.ExecAll(ctx, cmds)
+	if err != nil {
+		return nil, err
+	}
 	outs := map[string]string{}
-	for _, cmd := range []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig} {
-		out, err := s.Exec(ctx, cmd)
+	for i, cmd := range cmds {
 		var ce *switchdrivers.CommandError
-		if cmd == CmdShowLLDPDetail && errors.As(err, &ce) {
+		if cmd == CmdShowLLDPDetail && errors.As(refused[i], &ce) {
 			// `feature lldp` is off: the state has no neighbours, and
 			// validate reports the cabling as unverifiable.
 			d.log.Warn("LLDP unavailable", "output", ce.Output)
 			continue
 		}
-		if err != nil {
-			return nil, err
+		if refused[i] != nil {
+			return nil, refused[i]
 		}
-		outs[cmd] = out
+		outs[cmd] = res[i]
 	}
 	return BuildState(d.cfg.Name, Outputs{
 		VLANBrief:         []byte(outs[CmdShowVLANBrief]),

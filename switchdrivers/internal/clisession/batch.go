@@ -3,6 +3,7 @@ package clisession
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -112,7 +113,10 @@ func (s *Session) writeAndCollect(ctx context.Context, timeout time.Duration, li
 		return nil, nil, err
 	}
 	deadline := time.Now().Add(timeout)
-	var buf []byte
+	var (
+		buf []byte
+		sc  promptScanner
+	)
 	for {
 		b, err := ch.Read()
 		if err != nil {
@@ -127,14 +131,101 @@ func (s *Session) writeAndCollect(ctx context.Context, timeout time.Duration, li
 				return nil, nil, ctx.Err()
 			}
 			if time.Now().After(deadline) {
-				return nil, nil, fmt.Errorf("%d of %d replies in %v: %w", len(s.prompt.FindAllIndex(buf, -1)), len(lines), timeout, context.DeadlineExceeded)
+				return nil, nil, fmt.Errorf("%d of %d replies in %v: %w", len(sc.found), len(lines), timeout, context.DeadlineExceeded)
 			}
 			time.Sleep(time.Millisecond)
 			continue
 		}
 		buf = append(buf, b...)
-		if idx := s.prompt.FindAllIndex(buf, -1); len(idx) >= len(lines) {
-			return buf, idx[:len(lines)], nil
+		if idx := sc.scan(buf, s.prompt, s.promptHost, len(lines)); idx != nil {
+			return buf, idx, nil
 		}
 	}
+}
+
+// promptScanner finds prompts at line starts in a growing transcript,
+// looking at each line once (a line still being received is looked at again
+// when it grows), so that reading a large reply costs linear time.
+type promptScanner struct {
+	pos     int // start of the first line not yet settled
+	matched int // 1 + the start of the line last matched (0: none)
+	found   [][]int
+}
+
+// scan returns the first want prompt positions once they are all in buf.
+func (p *promptScanner) scan(buf []byte, re *regexp.Regexp, host string, want int) [][]int {
+	for p.pos < len(buf) {
+		end := bytes.IndexByte(buf[p.pos:], '\n')
+		line := buf[p.pos:]
+		if end >= 0 {
+			line = line[:end]
+		}
+		if p.matched != p.pos+1 && (host == "" || bytes.HasPrefix(line, []byte(host)) || (end < 0 && len(line) < len(host))) {
+			if loc := re.FindIndex(line); loc != nil && loc[0] == 0 {
+				p.found = append(p.found, []int{p.pos, p.pos + loc[1]})
+				p.matched = p.pos + 1
+				if len(p.found) >= want {
+					return p.found[:want]
+				}
+			}
+		}
+		if end < 0 {
+			break // the line is not complete yet
+		}
+		p.pos += end + 1
+	}
+	return nil
+}
+
+// ExecAll runs show commands in privileged exec mode in two round trips
+// whatever their number: the first through Exec (which makes sure of the
+// mode), the others in one write. It returns every output and, per command,
+// the *switchdrivers.CommandError of a refused one (nil otherwise); err is a
+// transport failure, after which the outputs are not meaningful.
+func (s *Session) ExecAll(ctx context.Context, cmds []string) (outs []string, refused []error, err error) {
+	outs, refused = make([]string, len(cmds)), make([]error, len(cmds))
+	if len(cmds) == 0 {
+		return outs, refused, nil
+	}
+	out, err := s.Exec(ctx, cmds[0])
+	var ce *switchdrivers.CommandError
+	switch {
+	case errors.As(err, &ce):
+		refused[0] = err
+	case err != nil:
+		return nil, nil, err
+	default:
+		outs[0] = out
+	}
+	rest := cmds[1:]
+	if len(rest) == 0 {
+		return outs, refused, nil
+	}
+	t, release, err := s.guard(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.count(1)
+	buf, idx, err := s.writeAndCollect(ctx, t, rest)
+	if rerr := release(); rerr != nil {
+		s.Abandon()
+		return nil, nil, rerr
+	}
+	if err != nil {
+		s.Abandon()
+		return nil, nil, fmt.Errorf("show commands: %w", transportError(err))
+	}
+	start := 0
+	for i := range rest {
+		seg := buf[start:idx[i][0]]
+		start = idx[i][1]
+		_, o, _ := bytes.Cut(seg, []byte("\n"))
+		text := strings.TrimRight(string(o), "\r\n ")
+		if s.refused(text) {
+			refused[i+1] = &switchdrivers.CommandError{Device: s.name, Command: rest[i], Output: strings.TrimSpace(text)}
+			continue
+		}
+		outs[i+1] = text
+	}
+	return outs, refused, nil
 }

@@ -40,6 +40,9 @@ type Session struct {
 	timeout time.Duration
 	failed  []string
 	prompt  *regexp.Regexp
+	// promptHost is the hostname the device's prompts start with, when
+	// known: a cheap filter before the prompt pattern.
+	promptHost string
 
 	mu       sync.Mutex
 	closed   bool
@@ -144,6 +147,8 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	if p, err := d.Channel.GetPrompt(); err == nil {
 		if re := hostPrompt(string(p)); re != nil {
 			s.prompt = re
+			pr := strings.TrimSpace(string(p))
+			s.promptHost = pr[:strings.IndexAny(pr, "(#>")]
 		}
 	}
 	log.Debug("ssh session open", "host", cfg.Host, "port", cfg.Port, "platform", platformName)
