@@ -12,7 +12,7 @@ help: ## list the targets
 build: ## build bin/netalign
 	$(GO) build -o $(BIN) ./cmd/netalign
 
-deps: ## install the Debian packages the tests need (kea, dnsmasq, qemu, busybox)
+deps: ## install the Debian packages the tests need (kea, dnsmasq, qemu, busybox, ansible)
 	./scripts/install-deps.sh
 
 lint: ## gofmt and go vet
@@ -37,8 +37,18 @@ e2e: ## end-to-end tests only (the built binary against the lab)
 demo: build ## run netalign against the embedded lab: plan, apply, validate, drift
 	./scripts/demo.sh $(BIN)
 
-bench: ## benchmarks (prints ratios)
+BENCH_FLEET ?= 100,500,1000
+BENCH_PEER  ?= 1,20,100
+BENCH_DIR   ?= /tmp/netalign-bench
+
+bench: build ## Go benchmarks, then the fleet benchmark (N=100,500,1000, 20 ms); rewrites docs/performance.md
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/cmd/netalign-bench fleet -netalign $(BIN) -n $(BENCH_FLEET) -latency 20ms -dir $(BENCH_DIR) -doc docs/performance.md
+
+bench-peer: build ## netalign against Ansible arista.eos (N=1,20,100; 0 and 20 ms); rewrites docs/performance.md
+	command -v ansible-playbook >/dev/null && python3 -c 'import paramiko' 2>/dev/null || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ansible python3-paramiko)
+	$(GO) run ./bench/cmd/netalign-bench peer -netalign $(BIN) -n $(BENCH_PEER) -latency 0s,20ms -dir $(BENCH_DIR) -doc docs/performance.md
 
 clean: ## remove build output
 	rm -rf bin

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use, when missing. Idempotent; needs
 # root (or sudo) and Debian's apt.
 set -euo pipefail
-pkgs=(iproute2 kea-dhcp4-server kea-ctrl-agent kea-admin dnsmasq qemu-system-x86 busybox-static)
+pkgs=(iproute2 kea-dhcp4-server kea-ctrl-agent kea-admin dnsmasq qemu-system-x86 busybox-static ansible python3-paramiko)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -77,7 +77,14 @@ back or not reached, or mismatches remain; 2 could not run.`,
 
 			// Observe again and validate what is now on the devices.
 			var rep *validate.Report
-			if ctx.Err() == nil {
+			switch {
+			case ctx.Err() != nil:
+			case p.Empty():
+				// Nothing was pushed: what was observed is what is there.
+				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
+				r := validate.NewReport(obs.Devices, findings)
+				rep = &r
+			default:
 				after := s.eng.Observe(ctx)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
 				r := validate.NewReport(after.Devices, findings)
