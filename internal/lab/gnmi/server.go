@@ -413,7 +413,10 @@ type setOp struct {
 	name  string
 }
 
-// decodeTyped turns an Update's value into a JSON-like Go value.
+// decodeTyped turns an Update's value into a JSON-like Go value. It is
+// written independently of the openconfig driver's decoder on purpose: the
+// simulator is the driver's test peer, and a shared decoder would let a bug
+// on one side hide the same bug on the other.
 func decodeTyped(tv *gpb.TypedValue) (any, error) {
 	var raw []byte
 	switch v := tv.GetValue().(type) {
