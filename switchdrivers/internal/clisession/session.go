@@ -193,10 +193,15 @@ func (s *Session) guard(ctx context.Context) (time.Duration, func() error, error
 		_ = s.d.Channel.Close()
 	})
 	release := func() error {
-		if !stop() && ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
+		if stop() {
+			return nil
 		}
-		return nil
+		// The teardown has started in its own goroutine; mark the session
+		// closed here too so that nobody sees it usable in between.
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
 	}
 	return t, release, nil
 }
