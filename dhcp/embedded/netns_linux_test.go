@@ -195,7 +195,7 @@ func (l *lab) probe(t *testing.T, o probe.Options) *probe.Result {
 		o.Interface = l.cliIf
 	}
 	if o.Timeout == 0 {
-		o.Timeout = 300 * time.Millisecond
+		o.Timeout = 2 * time.Second
 	}
 	var res *probe.Result
 	in(t, l.cli, func() error {
@@ -254,7 +254,7 @@ func TestNetnsRenew(t *testing.T) {
 	l.start(t, embedded.Config{})
 	var lease *nclient4.Lease
 	in(t, l.cli, func() error {
-		c, err := nclient4.New(l.cliIf, nclient4.WithTimeout(300*time.Millisecond))
+		c, err := nclient4.New(l.cliIf, nclient4.WithTimeout(2*time.Second))
 		if err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func TestNetnsRenew(t *testing.T) {
 	ipCmd(t, "-n", l.cliNS, "addr", "add", leased+"/24", "dev", l.cliIf)
 	var renewed *nclient4.Lease
 	in(t, l.cli, func() error {
-		c, err := nclient4.New(l.cliIf, nclient4.WithTimeout(300*time.Millisecond),
+		c, err := nclient4.New(l.cliIf, nclient4.WithTimeout(2*time.Second),
 			nclient4.WithUnicast(&net.UDPAddr{IP: net.ParseIP(leased), Port: dhcpv4.ClientPort}),
 			nclient4.WithServerAddr(&net.UDPAddr{IP: l.serverAddr.AsSlice(), Port: dhcpv4.ServerPort}))
 		if err != nil {
@@ -326,7 +326,7 @@ func TestNetnsExhaustionNeverGatewayOrServer(t *testing.T) {
 	if strings.Join(got, ",") != "10.77.0.3,10.77.0.4" {
 		t.Fatalf("leases %v, want 10.77.0.3 and 10.77.0.4 (never .1 gateway, .2 server)", got)
 	}
-	res := l.probe(t, probe.Options{HWAddr: mustMAC(t, "02:00:00:00:77:23"), Retries: 1})
+	res := l.probe(t, probe.Options{HWAddr: mustMAC(t, "02:00:00:00:77:23"), Retries: 1, Timeout: 300 * time.Millisecond})
 	if len(res.Findings) != 1 || res.Findings[0].Code != probe.CodeNoOffer {
 		t.Fatalf("exhausted pool: %+v", res)
 	}
@@ -359,7 +359,7 @@ func TestNetnsDecline(t *testing.T) {
 	if got := l.acked(t, a); got == declined {
 		t.Fatalf("declined %s handed out again", declined)
 	}
-	res := l.probe(t, probe.Options{HWAddr: mustMAC(t, "02:00:00:00:77:32"), Retries: 1})
+	res := l.probe(t, probe.Options{HWAddr: mustMAC(t, "02:00:00:00:77:32"), Retries: 1, Timeout: 300 * time.Millisecond})
 	if len(res.Findings) != 1 || res.Findings[0].Code != probe.CodeNoOffer {
 		t.Fatalf("quarantined address offered: %+v", res)
 	}
@@ -377,7 +377,7 @@ func TestNetnsRelayOnLoopback(t *testing.T) {
 	in(t, l.srv, func() error {
 		var err error
 		res, err = probe.Probe(context.Background(), probe.Options{Relay: netip.MustParseAddrPort("127.0.0.2:67"),
-			Server: netip.MustParseAddrPort("127.0.0.1:67"), Expect: &relayed, Release: true, Timeout: 300 * time.Millisecond})
+			Server: netip.MustParseAddrPort("127.0.0.1:67"), Expect: &relayed, Release: true, Timeout: 2 * time.Second})
 		return err
 	})
 	if !res.OK() || res.Ack == nil || res.Ack.Address.String() != "10.30.0.10" || res.Ack.ServerID.String() != "127.0.0.1" {
