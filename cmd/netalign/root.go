@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type app struct {
 	stdout, stderr io.Writer
 	v              *viper.Viper
 	log            *slog.Logger
+	// stopProfile ends the CPU profile started by --cpu-profile.
+	stopProfile func()
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -40,7 +43,10 @@ Linux host bonds and bridges, switch trunks and LAGs, and DHCP pools.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setupLogging()
+			if err := a.setupLogging(); err != nil {
+				return err
+			}
+			return a.startProfile(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitWith(2, err) })
@@ -53,6 +59,8 @@ Linux host bonds and bridges, switch trunks and LAGs, and DHCP pools.`,
 	pf.String("log-level", "info", "log level: debug, info, warn, error [$NETALIGN_LOG_LEVEL]")
 	pf.String("log-format", "text", "log format on stderr: text or json [$NETALIGN_LOG_FORMAT]")
 	pf.Bool("no-color", false, "never color output [$NO_COLOR]")
+	pf.String("cpu-profile", "", "write a Go CPU profile of the run to this file (for go tool pprof)")
+	_ = pf.MarkHidden("cpu-profile")
 	for _, name := range []string{"inventory", "parallelism", "timeout", "log-level", "log-format", "no-color"} {
 		_ = a.v.BindPFlag(name, pf.Lookup(name))
 	}
@@ -82,6 +90,27 @@ func (a *app) setupLogging() error {
 		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
 	default:
 		return exitWith(2, fmt.Errorf("--log-format %q: want text or json", a.v.GetString("log-format")))
+	}
+	return nil
+}
+
+// startProfile starts the CPU profile --cpu-profile asks for; run stops it.
+func (a *app) startProfile(cmd *cobra.Command) error {
+	path, _ := cmd.Root().PersistentFlags().GetString("cpu-profile")
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return exitWith(2, fmt.Errorf("--cpu-profile: %w", err))
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return exitWith(2, fmt.Errorf("--cpu-profile: %w", err))
+	}
+	a.stopProfile = func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 	return nil
 }

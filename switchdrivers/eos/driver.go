@@ -117,20 +117,30 @@ func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *
 	d.dropStaleSessions(ctx, s)
 
 	name := clisession.NewName("netalign")
-	if _, err := s.Exec(ctx, "configure session "+name); err != nil {
-		// Nothing was staged: the device is as it was.
-		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
+	open := "configure session " + name
+	block := append(append([]string{}, lines...), "show session-config diffs")
+	if s.AtExec() {
+		// The session is opened in the same write as the lines: when EOS
+		// refuses to open it, the lines that follow land in exec mode,
+		// where every configuration line is refused.
+		block = append([]string{open}, block...)
+	} else if _, err := s.Exec(ctx, open); err != nil {
+		return d.notOpened(err)
 	}
 	d.log.Debug("configuration session open", "session", name, "lines", len(lines))
 	// All lines and the diff in one write: one round trip whatever the
 	// number of ports, each line's reply still checked.
-	outs, err := s.SendBatch(ctx, append(append([]string{}, lines...), "show session-config diffs"))
+	outs, err := s.SendBatch(ctx, block)
+	var ce *switchdrivers.CommandError
+	if errors.As(err, &ce) && ce.Command == open {
+		s.AssumeExec()
+		return d.notOpened(err)
+	}
 	if err != nil {
 		return d.abort(ctx, s, name, err)
 	}
 	res.Diff = outs[len(outs)-1]
 	if _, err := s.Send(ctx, "commit"); err != nil {
-		var ce *switchdrivers.CommandError
 		if errors.As(err, &ce) || !s.Broken() {
 			// The device refused the commit and said so, or the
 			// context ended before it was sent: the session is still
@@ -141,6 +151,8 @@ func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *
 		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", clisession.WithoutDevice(d.cfg.Name, err)),
 			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
 	}
+	// commit ends the session in privileged exec mode.
+	s.AssumeExec()
 	d.log.Info("configuration committed", "session", name, "lines", len(lines))
 	if d.cfg.Save {
 		if _, err := s.Exec(ctx, "copy running-config startup-config"); err != nil {
@@ -149,6 +161,12 @@ func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *
 		res.Saved = true
 	}
 	return nil
+}
+
+// notOpened is the result of a configuration session EOS would not open:
+// nothing was staged, the device is as it was.
+func (d *Driver) notOpened(err error) error {
+	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
 }
 
 // abort discards the pending session after cause. Nothing was committed,
@@ -170,6 +188,8 @@ func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, 
 		s.Abandon()
 		return re
 	}
+	// abort ends the session in privileged exec mode.
+	s.AssumeExec()
 	d.log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(cause.Error()))
 	return re
 }

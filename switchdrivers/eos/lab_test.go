@@ -2,12 +2,14 @@ package eos
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/switchdrivers"
+	"github.com/netalign/netalign/switchdrivers/internal/clisession"
 	"github.com/netalign/netalign/switchdrivers/internal/drivertest"
 )
 
@@ -19,9 +21,9 @@ var platform = drivertest.Platform{
 	Open:    Open,
 	Render:  Render,
 	// configure session, the lines and the diff in one write, commit,
-	// copy: four round trips however many lines.
-	ApplyRoundTrips: func(int) int { return 4 },
-	SetupRoundTrips: 1,
+	// copy: three round trips however many lines.
+	ApplyRoundTrips: func(int) int { return 3 },
+	SetupRoundTrips: 0,
 	ShowPending:     "show configuration sessions",
 }
 
@@ -58,6 +60,61 @@ func TestLabRejectedCommitLeavesDeviceUntouched(t *testing.T) {
 	}
 	if _, err := d.Apply(ctx, platform.SeedChanges()); err != nil {
 		t.Fatalf("apply after the fault cleared: %v", err)
+	}
+}
+
+// A session EOS will not open (its limit of pending sessions is reached)
+// stages nothing: the lines sent in the same write land in exec mode, where
+// every one is refused, and the device is left as it was.
+func TestLabSessionLimitLeavesDeviceUntouched(t *testing.T) {
+	sw := platform.Start(t)
+	d := platform.OpenLab(t, sw)
+	ctx := drivertest.Context(t)
+	other, err := clisession.Open(ctx, sw.Config, scrapliPlatform, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var fill []string
+	for i := range 5 {
+		fill = append(fill, fmt.Sprintf("configure session operator%d", i), "end")
+	}
+	if _, err := other.SendLines(ctx, fill); err != nil {
+		t.Fatal(err)
+	}
+	before := platform.RunningConfig(t, sw)
+	beforeCfg := sw.Dev.Running()
+	commands := sw.Dev.Commands()
+
+	res, err := d.Apply(ctx, platform.SeedChanges())
+	var re *switchdrivers.RollbackError
+	if !errors.As(err, &re) || !re.RolledBack || re.RollbackErr != nil {
+		t.Fatalf("Apply = %v; want a RollbackError with RolledBack", err)
+	}
+	var ce *switchdrivers.CommandError
+	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Command, "configure session netalign-") || !strings.Contains(err.Error(), "open configuration session") {
+		t.Errorf("cause = %v; want the refused configure session", err)
+	}
+	if n := sw.Dev.Commands() - commands; n != int64(len(res.Lines)+2) {
+		t.Errorf("the device ran %d command lines, want %d (the session, the lines, the diff: one write)", n, len(res.Lines)+2)
+	}
+	platform.SameRunningConfig(t, sw, before)
+	if afterCfg := sw.Dev.Running(); !afterCfg.Equal(&beforeCfg) {
+		t.Error("device model changed")
+	}
+	// The driver's CLI is still in exec mode and usable.
+	if _, err := d.Observe(ctx); err != nil {
+		t.Fatalf("observe after the refusal: %v", err)
+	}
+	var drop []string
+	for i := range 5 {
+		drop = append(drop, fmt.Sprintf("no configure session operator%d", i))
+	}
+	if _, err := other.SendLines(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, platform.SeedChanges()); err != nil {
+		t.Fatalf("apply once sessions are free: %v", err)
 	}
 }
 

@@ -120,6 +120,8 @@ func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res
 		inConfig := len(outs) > 1
 		return d.rollback(ctx, s, cp, inConfig, err)
 	}
+	// The block's end left configuration mode.
+	s.AssumeExec()
 	if diff, err := s.Exec(ctx, "show diff rollback-patch checkpoint "+cp+" running-config"); err == nil {
 		res.Diff = diff
 	} else {

@@ -15,6 +15,10 @@ import (
 // `abort` discards it. Sessions outlive the SSH connection that created
 // them, as on EOS.
 
+// maxPendingSessions is EOS's limit of pending configuration sessions, as
+// `show configuration sessions` prints it.
+const maxPendingSessions = 5
+
 func cmdConfigureSession(sh *shell, a []string) (string, error) {
 	name := ""
 	if len(a) > 0 {
@@ -27,6 +31,12 @@ func cmdConfigureSession(sh *shell, a []string) (string, error) {
 	if ok && s.state != "pending" {
 		delete(sh.srv.shared.sessions, name)
 		ok = false
+	}
+	if !ok && len(sh.srv.shared.sessions) >= maxPendingSessions {
+		sh.srv.shared.mu.Unlock()
+		// EOS refuses a new session at its limit of pending ones (the
+		// wording is modelled, not captured).
+		return "", cliError(fmt.Sprintf("%% Cannot create session %s: maximum number of pending sessions (%d) reached", name, maxPendingSessions))
 	}
 	if !ok {
 		s = &configSession{name: name, cfg: sh.running(), state: "pending"}
@@ -133,14 +143,14 @@ func cmdShowSessions(sh *shell, _ []string) (string, error) {
 			Sessions         map[string]sess `json:"sessions"`
 			MaxSavedSessions int             `json:"maxSavedSessions"`
 			MaxOpenSessions  int             `json:"maxOpenSessions"`
-		}{Sessions: map[string]sess{}, MaxSavedSessions: 1, MaxOpenSessions: 5}
+		}{Sessions: map[string]sess{}, MaxSavedSessions: 1, MaxOpenSessions: maxPendingSessions}
 		for _, n := range names {
 			out.Sessions[n] = sess{State: sessions[n].state, Instances: map[string]any{}}
 		}
 		return sh.renderJSON(out)
 	}
 	var b strings.Builder
-	b.WriteString("Maximum number of completed sessions: 1\nMaximum number of pending sessions: 5\n\n")
+	fmt.Fprintf(&b, "Maximum number of completed sessions: 1\nMaximum number of pending sessions: %d\n\n", maxPendingSessions)
 	b.WriteString("  Name                    State         User    Terminal\n")
 	b.WriteString("  ----------------------- ------------- ------- --------\n")
 	for _, n := range names {

@@ -64,11 +64,31 @@ func (s *Session) SendBatch(ctx context.Context, lines []string) ([]string, erro
 			return nil, fmt.Errorf("batch line %q has a line break", l)
 		}
 	}
+	s.modeUnknown()
+	s.count(1)
+	segs, err := s.batch(ctx, lines)
+	if err != nil {
+		return nil, fmt.Errorf("send configuration: %w", err)
+	}
+	outs := make([]string, len(lines))
+	var first error
+	for i, seg := range segs {
+		outs[i] = strings.TrimSpace(seg)
+		if first == nil && s.refused(outs[i]) {
+			first = &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: outs[i]}
+		}
+	}
+	return outs, first
+}
+
+// batch writes lines at once under ctx and returns each line's reply: the
+// text between the echo of the line and the next prompt. A failure tears the
+// session down.
+func (s *Session) batch(ctx context.Context, lines []string) ([]string, error) {
 	t, release, err := s.guard(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.count(1)
 	buf, idx, err := s.writeAndCollect(ctx, t, lines)
 	if rerr := release(); rerr != nil {
 		s.Abandon()
@@ -76,22 +96,23 @@ func (s *Session) SendBatch(ctx context.Context, lines []string) ([]string, erro
 	}
 	if err != nil {
 		s.Abandon()
-		return nil, fmt.Errorf("send configuration: %w", transportError(err))
+		return nil, transportError(err)
 	}
-	outs := make([]string, len(lines))
-	var first error
+	return splitReplies(buf, idx), nil
+}
+
+// splitReplies cuts a transcript at the prompt positions idx: segment i is
+// what followed the echo of line i up to the prompt after it.
+func splitReplies(buf []byte, idx [][]int) []string {
+	segs := make([]string, len(idx))
 	start := 0
-	for i := range lines {
+	for i := range idx {
 		seg := buf[start:idx[i][0]]
 		start = idx[i][1]
-		// The segment is the echo of the line, then its output.
 		_, out, _ := bytes.Cut(seg, []byte("\n"))
-		outs[i] = strings.TrimSpace(string(out))
-		if first == nil && s.refused(outs[i]) {
-			first = &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: outs[i]}
-		}
+		segs[i] = string(out)
 	}
-	return outs, first
+	return segs
 }
 
 func (s *Session) refused(out string) bool {
@@ -177,55 +198,47 @@ func (p *promptScanner) scan(buf []byte, re *regexp.Regexp, host string, want in
 	return nil
 }
 
-// ExecAll runs show commands in privileged exec mode in two round trips
-// whatever their number: the first through Exec (which makes sure of the
-// mode), the others in one write. It returns every output and, per command,
-// the *switchdrivers.CommandError of a refused one (nil otherwise); err is a
-// transport failure, after which the outputs are not meaningful.
+// ExecAll runs show commands in privileged exec mode in one round trip
+// whatever their number: all in one write when the session is known to be
+// in that mode (as scrapligo knows it: after Open and after Exec), else the
+// first through Exec (which acquires the mode) and the others in one write.
+// It returns every output and, per command, the *switchdrivers.CommandError
+// of a refused one (nil otherwise); err is a transport failure, after which
+// the outputs are not meaningful.
 func (s *Session) ExecAll(ctx context.Context, cmds []string) (outs []string, refused []error, err error) {
 	outs, refused = make([]string, len(cmds)), make([]error, len(cmds))
 	if len(cmds) == 0 {
 		return outs, refused, nil
 	}
-	out, err := s.Exec(ctx, cmds[0])
-	var ce *switchdrivers.CommandError
-	switch {
-	case errors.As(err, &ce):
-		refused[0] = err
-	case err != nil:
-		return nil, nil, err
-	default:
-		outs[0] = out
-	}
-	rest := cmds[1:]
-	if len(rest) == 0 {
-		return outs, refused, nil
-	}
-	t, release, err := s.guard(ctx)
-	if err != nil {
-		return nil, nil, err
+	rest, done := cmds, 0
+	if !s.AtExec() {
+		out, err := s.Exec(ctx, cmds[0])
+		var ce *switchdrivers.CommandError
+		switch {
+		case errors.As(err, &ce):
+			refused[0] = err
+		case err != nil:
+			return nil, nil, err
+		default:
+			outs[0] = out
+		}
+		rest, done = cmds[1:], 1
+		if len(rest) == 0 {
+			return outs, refused, nil
+		}
 	}
 	s.count(1)
-	buf, idx, err := s.writeAndCollect(ctx, t, rest)
-	if rerr := release(); rerr != nil {
-		s.Abandon()
-		return nil, nil, rerr
-	}
+	segs, err := s.batch(ctx, rest)
 	if err != nil {
-		s.Abandon()
-		return nil, nil, fmt.Errorf("show commands: %w", transportError(err))
+		return nil, nil, fmt.Errorf("show commands: %w", err)
 	}
-	start := 0
-	for i := range rest {
-		seg := buf[start:idx[i][0]]
-		start = idx[i][1]
-		_, o, _ := bytes.Cut(seg, []byte("\n"))
-		text := strings.TrimRight(string(o), "\r\n ")
+	for i, seg := range segs {
+		text := strings.TrimRight(seg, "\r\n ")
 		if s.refused(text) {
-			refused[i+1] = &switchdrivers.CommandError{Device: s.name, Command: rest[i], Output: strings.TrimSpace(text)}
+			refused[done+i] = &switchdrivers.CommandError{Device: s.name, Command: rest[i], Output: strings.TrimSpace(text)}
 			continue
 		}
-		outs[i+1] = text
+		outs[done+i] = text
 	}
 	return outs, refused, nil
 }

@@ -122,6 +122,24 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	}
 	s := &Session{name: cfg.Name, d: d, log: log, timeout: timeout, prompt: prompt}
 	s.failed = append(append([]string(nil), d.FailedWhenContains...), extraFailed...)
+	if lines := terminalSetup(platformName); lines != nil {
+		// The platform's own on-open sends these one round trip each.
+		d.OnOpen = func(d *network.Driver) error {
+			if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
+				return err
+			}
+			segs, err := s.batch(ctx, lines)
+			if err != nil {
+				return err
+			}
+			for i, seg := range segs {
+				if out := strings.TrimSpace(seg); s.refused(out) {
+					return &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: out}
+				}
+			}
+			return nil
+		}
+	}
 
 	// scrapligo's Open takes no context: a cancellation closes the channel,
 	// which makes the blocked open fail at once.
@@ -154,6 +172,34 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	log.Debug("ssh session open", "host", cfg.Host, "port", cfg.Port, "platform", platformName)
 	return s, nil
 }
+
+// terminalSetup is what a scrapligo platform's on-open sends after
+// reaching privileged exec mode (no paging, no wrapping); Open sends it in
+// one write. Nil keeps the platform's own on-open.
+func terminalSetup(platform string) []string {
+	switch platform {
+	case "arista_eos":
+		return []string{"terminal width 32767", "terminal length 0"}
+	case "cisco_nxos":
+		return []string{"terminal width 511", "terminal length 0"}
+	}
+	return nil
+}
+
+// AtExec reports whether the CLI is known to be in privileged exec mode, as
+// scrapligo tracks it: after Open, Exec and AssumeExec, not after lines sent
+// with Send, SendLines or SendBatch.
+func (s *Session) AtExec() bool { return s.d.CurrentPriv == s.d.DefaultDesiredPriv }
+
+// AssumeExec records that the CLI is back in privileged exec mode, for a
+// caller that knows it from the device's semantics (EOS's commit and abort
+// end the configuration session there; NX-OS's end leaves configuration
+// mode).
+func (s *Session) AssumeExec() { s.d.CurrentPriv = s.d.DefaultDesiredPriv }
+
+// modeUnknown makes the next Exec find the CLI's mode from its prompt
+// before sending: lines sent as they are may have changed it.
+func (s *Session) modeUnknown() { s.d.CurrentPriv = "" }
 
 // remaining is the time left before ctx's deadline, or def without one.
 func remaining(ctx context.Context, def time.Duration) (time.Duration, error) {
@@ -287,6 +333,7 @@ func (s *Session) SendLines(ctx context.Context, lines []string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	s.modeUnknown()
 	m, err := s.d.Driver.SendCommands(lines,
 		opoptions.WithTimeoutOps(t),
 		opoptions.WithStopOnFailed(),

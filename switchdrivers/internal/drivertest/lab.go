@@ -114,6 +114,7 @@ func (p Platform) RunLab(t *testing.T) {
 		run  func(*testing.T)
 	}{
 		{"ApplyObserveConverge", p.labApplyObserveConverge},
+		{"RoundTrips", p.labRoundTrips},
 		{"IncrementalVLANs", p.labIncrementalVLANs},
 		{"RefusedLineRollsBack", p.labRefusedLineRollsBack},
 		{"DroppedConnectionLeavesNoPartialConfig", p.labDroppedConnection},
@@ -123,6 +124,39 @@ func (p Platform) RunLab(t *testing.T) {
 		{"LAGTypeChange", p.labLAGTypeChange},
 	} {
 		t.Run(tt.name, tt.run)
+	}
+}
+
+// labRoundTrips counts, at the lab, the round trips of opening a driver
+// and of observing: the terminal set-up in one write, every show command
+// in one write, whatever their number.
+func (p Platform) labRoundTrips(t *testing.T) {
+	sw := p.Start(t)
+	d := p.OpenLab(t, sw)
+	opened := sw.Server.RoundTrips()
+	// enable (the lab's test user logs in unprivileged; the password
+	// prompt's answer is no command line), then the terminal set-up.
+	if opened != 2 {
+		t.Errorf("opening took %d round trips, want 2", opened)
+	}
+	for i := range 2 {
+		before := sw.Server.RoundTrips()
+		if _, err := d.Observe(Context(t)); err != nil {
+			t.Fatal(err)
+		}
+		if n := sw.Server.RoundTrips() - before; n != 1 {
+			t.Errorf("observation %d took %d round trips, want 1", i+1, n)
+		}
+	}
+	if _, err := d.Apply(Context(t), p.SeedChanges()); err != nil {
+		t.Fatal(err)
+	}
+	before := sw.Server.RoundTrips()
+	if _, err := d.Observe(Context(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := sw.Server.RoundTrips() - before; n != 1 {
+		t.Errorf("observation after an apply took %d round trips, want 1", n)
 	}
 }
 
