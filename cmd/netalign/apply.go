@@ -85,7 +85,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 				r := validate.NewReport(obs.Devices, findings)
 				rep = &r
 			default:
-				after := s.eng.Observe(ctx)
+				after := s.eng.Reobserve(ctx, obs, results)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
 				r := validate.NewReport(after.Devices, findings)
 				rep = &r

@@ -175,14 +175,54 @@ type job struct {
 // at most Parallelism at once, each within Timeout. A device that fails is
 // reported in Unreachable; the others carry on.
 func (e *Engine) Observe(ctx context.Context) *Observation {
+	return e.observe(ctx, nil, nil)
+}
+
+// Reobserve reads again, after Apply, the devices a transaction may have
+// changed (applied, failed, rolled back, unsaved) and keeps prev's view of
+// the others: a device apply left alone is as it was observed.
+func (e *Engine) Reobserve(ctx context.Context, prev *Observation, results []Result) *Observation {
+	touched := map[string]bool{}
+	for _, r := range results {
+		switch r.Status {
+		case StatusUnchanged, StatusSkipped, StatusNotReached:
+		default:
+			touched[string(r.Kind)+"/"+r.Device] = true
+		}
+	}
+	return e.observe(ctx, func(kind, name string) bool { return touched[kind+"/"+name] }, prev)
+}
+
+// observe reads the devices only selects (all with a nil only) and takes
+// the others from prev.
+func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool, prev *Observation) *Observation {
 	inv := e.inv
 	obs := &intent.Observed{Version: intent.SnapshotVersion}
 	swStates := make([]*intent.SwitchState, len(inv.Switches))
 	dhcpStates := make([]*intent.DHCPState, len(inv.DHCPServers))
 	hostStates := make([]*intent.HostState, len(inv.Hosts))
-	var jobs []job
+	kept := prevIndex(prev)
+	// devices lists every device asked, in inventory order: a job index,
+	// or -1 for one whose observation is kept from prev.
+	type device struct {
+		kind, name string
+		job        int
+	}
+	var (
+		devices []device
+		jobs    []job
+	)
+	add := func(kind, name string, run func(ctx context.Context) error) bool {
+		if only != nil && !only(kind, name) {
+			devices = append(devices, device{kind, name, -1})
+			return false
+		}
+		devices = append(devices, device{kind, name, len(jobs)})
+		jobs = append(jobs, job{name, kind, run})
+		return true
+	}
 	for i, sw := range inv.Switches {
-		jobs = append(jobs, job{sw.Name, "switch", func(ctx context.Context) error {
+		if !add("switch", sw.Name, func(ctx context.Context) error {
 			d, err := e.switchDriver(ctx, sw)
 			if err != nil {
 				return err
@@ -195,10 +235,12 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 			st.Name, st.Platform = sw.Name, sw.Platform
 			swStates[i] = st
 			return nil
-		}})
+		}) {
+			swStates[i] = kept.switches[sw.Name]
+		}
 	}
 	for i, s := range inv.DHCPServers {
-		jobs = append(jobs, job{s.Name, "dhcp", func(ctx context.Context) error {
+		if !add("dhcp", s.Name, func(ctx context.Context) error {
 			d, err := e.dhcpServer(ctx, s)
 			if err != nil {
 				return err
@@ -212,7 +254,9 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 			}
 			dhcpStates[i] = &intent.DHCPState{Server: s.Name, Kind: s.Kind, Pools: pools}
 			return nil
-		}})
+		}) {
+			dhcpStates[i] = kept.dhcp[s.Name]
+		}
 	}
 	for i, h := range inv.Hosts {
 		access := h.Access
@@ -222,7 +266,7 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 		if access == "" || access == "none" || e.opts.Hosts == nil {
 			continue
 		}
-		jobs = append(jobs, job{h.Name, "host", func(ctx context.Context) error {
+		if !add("host", h.Name, func(ctx context.Context) error {
 			st, err := e.opts.Hosts.Observe(ctx, h)
 			if err != nil {
 				return fmt.Errorf("%s: observe: %w", h.Name, err)
@@ -230,14 +274,21 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 			st.Name = h.Name
 			hostStates[i] = st
 			return nil
-		}})
+		}) {
+			hostStates[i] = kept.hosts[h.Name]
+		}
 	}
 	errs := e.run(ctx, "observe", jobs, false)
 	out := &Observation{Observed: obs}
-	for i, j := range jobs {
-		out.Devices = append(out.Devices, j.name)
-		if errs[i] != nil {
-			out.Unreachable = append(out.Unreachable, validate.Unreachable{Device: j.name, Kind: j.kind, Err: errs[i].Error()})
+	for _, d := range devices {
+		out.Devices = append(out.Devices, d.name)
+		switch {
+		case d.job >= 0 && errs[d.job] != nil:
+			out.Unreachable = append(out.Unreachable, validate.Unreachable{Device: d.name, Kind: d.kind, Err: errs[d.job].Error()})
+		case d.job < 0:
+			if u, ok := kept.unreachable[d.kind+"/"+d.name]; ok {
+				out.Unreachable = append(out.Unreachable, u)
+			}
 		}
 	}
 	for _, s := range swStates {
@@ -256,6 +307,34 @@ func (e *Engine) Observe(ctx context.Context) *Observation {
 		}
 	}
 	return out
+}
+
+// observed indexes an earlier observation by device.
+type observed struct {
+	switches    map[string]*intent.SwitchState
+	dhcp        map[string]*intent.DHCPState
+	hosts       map[string]*intent.HostState
+	unreachable map[string]validate.Unreachable
+}
+
+func prevIndex(prev *Observation) observed {
+	x := observed{map[string]*intent.SwitchState{}, map[string]*intent.DHCPState{}, map[string]*intent.HostState{}, map[string]validate.Unreachable{}}
+	if prev == nil {
+		return x
+	}
+	for i := range prev.Observed.Switches {
+		x.switches[prev.Observed.Switches[i].Name] = &prev.Observed.Switches[i]
+	}
+	for i := range prev.Observed.DHCP {
+		x.dhcp[prev.Observed.DHCP[i].Server] = &prev.Observed.DHCP[i]
+	}
+	for i := range prev.Observed.Hosts {
+		x.hosts[prev.Observed.Hosts[i].Name] = &prev.Observed.Hosts[i]
+	}
+	for _, u := range prev.Unreachable {
+		x.unreachable[u.Kind+"/"+u.Device] = u
+	}
+	return x
 }
 
 // run executes jobs with bounded parallelism and a per-device deadline; the

@@ -21,16 +21,23 @@ import (
 // fakeSwitch is a hand-written switch driver: observe returns a fixed state,
 // apply records the changes or fails as told.
 type fakeSwitch struct {
-	name     string
-	fail     error
-	block    chan struct{} // apply waits on it when set
-	started  chan string
-	applied  *sync.Map
-	inflight *atomic.Int32
-	peak     *atomic.Int32
+	name      string
+	fail      error
+	block     chan struct{} // apply waits on it when set
+	started   chan string
+	applied   *sync.Map
+	inflight  *atomic.Int32
+	peak      *atomic.Int32
+	observed  *sync.Map // name -> *atomic.Int32
+	noObserve bool
 }
 
 func (f *fakeSwitch) Observe(ctx context.Context) (*intent.SwitchState, error) {
+	n, _ := f.observed.LoadOrStore(f.name, new(atomic.Int32))
+	n.(*atomic.Int32).Add(1)
+	if f.noObserve {
+		return nil, errors.New("connection refused")
+	}
 	return &intent.SwitchState{Name: f.name, VLANs: []intent.VLAN{{ID: 1}}}, nil
 }
 
@@ -59,21 +66,23 @@ func (f *fakeSwitch) Apply(ctx context.Context, changes []intent.SwitchChange) (
 func (f *fakeSwitch) Close() error { return nil }
 
 type fleet struct {
-	inv      *inventory.Inventory
-	reg      *switchdrivers.Registry
-	applied  sync.Map
-	inflight atomic.Int32
-	peak     atomic.Int32
-	fail     map[string]error
-	block    chan struct{}
-	started  chan string
+	inv       *inventory.Inventory
+	reg       *switchdrivers.Registry
+	applied   sync.Map
+	observed  sync.Map
+	noObserve map[string]bool
+	inflight  atomic.Int32
+	peak      atomic.Int32
+	fail      map[string]error
+	block     chan struct{}
+	started   chan string
 }
 
 func newFleet(t *testing.T, n int) *fleet {
 	t.Helper()
 	t.Setenv("FAKE_USER", "u")
 	t.Setenv("FAKE_PASS", "p")
-	f := &fleet{inv: &inventory.Inventory{Version: 1}, reg: switchdrivers.NewRegistry(), fail: map[string]error{}}
+	f := &fleet{inv: &inventory.Inventory{Version: 1}, reg: switchdrivers.NewRegistry(), fail: map[string]error{}, noObserve: map[string]bool{}}
 	for i := range n {
 		f.inv.Switches = append(f.inv.Switches, inventory.Switch{
 			Name: fmt.Sprintf("sw%03d", i), Platform: "fake", Protocol: "ssh", Address: "127.0.0.1",
@@ -81,7 +90,8 @@ func newFleet(t *testing.T, n int) *fleet {
 		})
 	}
 	f.reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
-		return &fakeSwitch{name: cfg.Name, fail: f.fail[cfg.Name], block: f.block, started: f.started, applied: &f.applied, inflight: &f.inflight, peak: &f.peak}, nil
+		return &fakeSwitch{name: cfg.Name, fail: f.fail[cfg.Name], block: f.block, started: f.started, applied: &f.applied, inflight: &f.inflight, peak: &f.peak,
+			observed: &f.observed, noObserve: f.noObserve[cfg.Name]}, nil
 	})
 	return f
 }
@@ -117,6 +127,51 @@ func TestApplyOneFailureDoesNotStopOthers(t *testing.T) {
 	}
 	if p := f.peak.Load(); p > 4 {
 		t.Errorf("%d applies ran at once, parallelism is 4", p)
+	}
+}
+
+// observations counts the observations of each switch since the last call.
+func (f *fleet) observations() map[string]int32 {
+	m := map[string]int32{}
+	f.observed.Range(func(k, v any) bool {
+		m[k.(string)] = v.(*atomic.Int32).Swap(0)
+		return true
+	})
+	return m
+}
+
+func TestReobserveReadsOnlyWhatApplyTouched(t *testing.T) {
+	f := newFleet(t, 6)
+	f.noObserve["sw005"] = true
+	eng := engine.New(f.inv, engine.Options{Switches: f.reg, Parallelism: 4, Timeout: 5 * time.Second})
+	defer eng.Close()
+	obs := eng.Observe(context.Background())
+	if len(obs.Unreachable) != 1 || len(obs.Observed.Switches) != 5 {
+		t.Fatalf("observe: %+v", obs)
+	}
+	f.observations()
+	results := []engine.Result{
+		{Device: "sw000", Kind: plan.KindSwitch, Status: engine.StatusApplied},
+		{Device: "sw001", Kind: plan.KindSwitch, Status: engine.StatusRolledBack},
+		{Device: "sw002", Kind: plan.KindSwitch, Status: engine.StatusUnchanged},
+		{Device: "sw003", Kind: plan.KindSwitch, Status: engine.StatusUnsaved},
+		{Device: "sw004", Kind: plan.KindSwitch, Status: engine.StatusNotReached},
+		{Device: "sw005", Kind: plan.KindSwitch, Status: engine.StatusSkipped},
+	}
+	after := eng.Reobserve(context.Background(), obs, results)
+	want := map[string]int32{"sw000": 1, "sw001": 1, "sw002": 0, "sw003": 1, "sw004": 0, "sw005": 0}
+	if got := f.observations(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("observations = %v, want %v", got, want)
+	}
+	var names []string
+	for _, s := range after.Observed.Switches {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, ",") != "sw000,sw001,sw002,sw003,sw004" || strings.Join(after.Devices, ",") != "sw000,sw001,sw002,sw003,sw004,sw005" {
+		t.Errorf("switches %v, devices %v", names, after.Devices)
+	}
+	if len(after.Unreachable) != 1 || after.Unreachable[0].Device != "sw005" || after.Unreachable[0].Kind != "switch" {
+		t.Errorf("unreachable = %+v; want sw005 kept", after.Unreachable)
 	}
 }
 
