@@ -147,25 +147,25 @@ func diffBond(d *intent.DesiredBond, obs *intent.HostState) []intent.HostChange 
 	// 3. NIC MTUs, 4. slaves that must join.
 	nics := slices.Clone(d.NICs)
 	slices.Sort(nics)
-	var joins []intent.HostChange
+	var joining []intent.HostChange
 	for _, n := range nics {
 		l := obs.Link(n)
 		switch {
 		case l == nil:
-			joins = append(joins, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
+			joining = append(joining, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
 				Fields: []intent.Field{{Name: fieldMaster, Before: "", After: d.Bond}},
 				Reason: "NIC " + n + " is not present on the host"})
 			continue
 		case l.Master != d.Bond && l.Master != "":
-			joins = append(joins, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
+			joining = append(joining, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
 				Fields: []intent.Field{{Name: fieldMaster, Before: l.Master, After: d.Bond}},
 				Reason: "NIC " + n + " is enslaved to " + l.Master})
 			continue
 		case l.Master == "":
-			joins = append(joins, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
+			joining = append(joining, intent.HostChange{Action: intent.Create, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
 				Fields: []intent.Field{{Name: fieldMaster, Before: "", After: d.Bond}}})
 		case !l.AdminUp:
-			joins = append(joins, intent.HostChange{Action: intent.Update, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
+			joining = append(joining, intent.HostChange{Action: intent.Update, Object: intent.ObjBondSlave, Name: n, Master: d.Bond,
 				Fields: []intent.Field{{Name: fieldState, Before: "down", After: "up"}}})
 		}
 		if d.MTU > 0 && l.MTU != d.MTU {
@@ -173,7 +173,7 @@ func diffBond(d *intent.DesiredBond, obs *intent.HostState) []intent.HostChange 
 				Fields: []intent.Field{{Name: fieldMTU, Before: strconv.Itoa(l.MTU), After: strconv.Itoa(d.MTU)}}})
 		}
 	}
-	for _, j := range joins {
+	for _, j := range joining {
 		add(j)
 	}
 
@@ -224,13 +224,14 @@ func diffBond(d *intent.DesiredBond, obs *intent.HostState) []intent.HostChange 
 	// 7. VLANs on the bond port. A port that is not yet in the bridge gets
 	// the bridge's default_pvid (1) untagged when it joins.
 	var have []intent.BridgeVLAN
-	if bond != nil && bond.Master == d.Bridge && br != nil {
-		have = bond.BridgeVLANs
-	} else {
+	newPort := !(bond != nil && bond.Master == d.Bridge && br != nil)
+	if newPort {
 		have = []intent.BridgeVLAN{{VID: DefaultPVID, PVID: true, Untagged: true}}
+	} else {
+		have = bond.BridgeVLANs
 	}
 	if c, ok := diffPortVLANs(d.Bond, have, d.VLANs.Union(intent.VLANSet{d.PVID}), d.PVID, true); ok {
-		add(c)
+		add(created(c, newPort))
 	}
 
 	// 8. The bridge's own VLANs: the PVID untagged (so an address on the
@@ -245,7 +246,7 @@ func diffBond(d *intent.DesiredBond, obs *intent.HostState) []intent.HostChange 
 		brWant = brWant.Union(intent.VLANSet{d.MgmtVLAN})
 	}
 	if c, ok := diffPortVLANs(d.Bridge, brHave, brWant, d.PVID, false); ok {
-		add(c)
+		add(created(c, br == nil || br.Kind != intent.LinkBridge))
 	}
 
 	// 9. The management VLAN sub-interface, and stale ones on the bridge.
@@ -380,6 +381,21 @@ func diffPortVLANs(port string, have []intent.BridgeVLAN, want intent.VLANSet, p
 		c.Fields = append(c.Fields, intent.Field{Name: fieldPVID, Before: pvidString(curPVID), After: strconv.Itoa(pvid)})
 	}
 	return c, true
+}
+
+// created presents the VLANs of a port that is only now joining its bridge
+// (or of a bridge only now created) as part of that creation: the plan shows
+// "+ bridge-vlans" with the VLANs the port ends up with, rather than an
+// update of a port that does not exist yet. What apply does is the same.
+func created(c intent.HostChange, isNew bool) intent.HostChange {
+	if !isNew {
+		return c
+	}
+	c.Action = intent.Create
+	for i := range c.Fields {
+		c.Fields[i].Before = ""
+	}
+	return c
 }
 
 func pvidString(v int) string {

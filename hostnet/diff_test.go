@@ -200,8 +200,8 @@ func TestDiff(t *testing.T) {
 				{Action: intent.Create, Object: intent.ObjBondSlave, Name: "eth2", Master: "data-bo", Fields: []intent.Field{{Name: "master", After: "data-bo"}}},
 				{Action: intent.Create, Object: intent.ObjBridge, Name: "data-br", MTU: 9000, Fields: []intent.Field{
 					{Name: "vlan_filtering", After: "1"}, {Name: "port", After: "data-bo"}, {Name: "mtu", After: "9000"}}},
-				{Action: intent.Update, Object: intent.ObjBridgeVLAN, Name: "data-bo", Add: "100-102",
-					Fields: []intent.Field{{Name: "vlans", Before: "1", After: "1,100-102"}}},
+				{Action: intent.Create, Object: intent.ObjBridgeVLAN, Name: "data-bo", Add: "100-102",
+					Fields: []intent.Field{{Name: "vlans", After: "1,100-102"}}},
 			},
 		},
 	} {
