@@ -128,7 +128,7 @@ func TestDemoScenario(t *testing.T) {
 		t.Errorf("findings after drift: got %v, want %v", got, want)
 	}
 	r = netalign(t, nil, "plan", "-i", inv)
-	if r.code != 0 || !strings.Contains(r.stdout, "allowed vlans : 1,10 -> 1,10,100") || !strings.Contains(r.stdout, "11 mode on -> 11 mode active") {
+	if r.code != 0 || !strings.Contains(r.stdout, "allowed vlans : 1,10 -> 1,10,100") || !strings.Contains(r.stdout, "rejoins Port-Channel11, re-created static -> lacp") {
 		t.Fatalf("plan after drift must offer the fix:\n%s", r)
 	}
 	if r = netalign(t, nil, "apply", "-i", inv, "--yes"); r.code != 0 {

@@ -109,7 +109,7 @@ func TestPlanSnapshot(t *testing.T) {
 		"~ lag Port-Channel10",
 		"allowed vlans : 1,10 -> 1,10,100",
 		"native vlan : 1 -> 20",
-		"channel-group : 11 mode on -> 11 mode active",
+		"channel-group : none -> 11 mode active",
 		"+ pool vlan 100 (vlan100)",
 		"disruptive",
 	} {

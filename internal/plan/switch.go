@@ -262,7 +262,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 				leaves = append(leaves, intent.SwitchChange{
 					Action: intent.Update, Object: intent.ObjInterface, Name: m, Leave: true,
 					ChannelGroup: curGroup, Disruptive: true,
-					Reason: leaveReason(curGroup, id, curMode, mode),
+					Reason: leaveReason(curGroup, id, curMode, mode, retype, lag.Type),
 					Fields: []intent.Field{{Name: "channel-group", Before: groupString(curGroup, curMode), After: "none"}},
 				})
 			}
@@ -271,10 +271,16 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 				rate = "fast"
 			}
 			if needJoin {
+				// A member that left first (above) joins from no group:
+				// the plan reads as the transaction runs.
+				before := groupString(curGroup, curMode)
+				if curGroup != 0 {
+					before = "none"
+				}
 				c := intent.SwitchChange{
 					Action: intent.Update, Object: intent.ObjInterface, Name: m, Join: true,
 					ChannelGroup: id, ChannelMode: mode, LACPRate: rate, Disruptive: curGroup != 0 || retype,
-					Fields: []intent.Field{{Name: "channel-group", Before: groupString(curGroup, curMode), After: groupString(id, mode)}},
+					Fields: []intent.Field{{Name: "channel-group", Before: before, After: groupString(id, mode)}},
 				}
 				if rate != "" && normRate(curRate) != rate {
 					c.Fields = append(c.Fields, intent.Field{Name: "lacp rate", Before: normRate(curRate), After: rate})
@@ -283,8 +289,13 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 					c.MTU = lag.MTU
 					c.Fields = append(c.Fields, intent.Field{Name: "mtu", Before: strconv.Itoa(itf.MTU), After: strconv.Itoa(lag.MTU)})
 				}
-				if retype {
-					c.Reason = fmt.Sprintf("LAG type %s -> %s re-creates the LAG", observedType, lag.Type)
+				switch {
+				case retype:
+					c.Reason = fmt.Sprintf("rejoins Port-Channel%d, re-created %s -> %s", id, observedType, lag.Type)
+				case curGroup != 0 && curGroup != id:
+					c.Reason = fmt.Sprintf("joins Port-Channel%d after leaving Port-Channel%d", id, curGroup)
+				case curGroup != 0:
+					c.Reason = fmt.Sprintf("rejoins Port-Channel%d in mode %s", id, mode)
 				}
 				joins = append(joins, c)
 			} else if lag.Type == intent.LAGLACP && normRate(curRate) != normRate(rate) {
@@ -400,11 +411,14 @@ func observedLAGType(obs *intent.SwitchState, id int) intent.LAGType {
 	return intent.LAGNone
 }
 
-func leaveReason(cur, want int, curMode, wantMode intent.ChannelMode) string {
-	if cur != want {
+func leaveReason(cur, want int, curMode, wantMode intent.ChannelMode, retype bool, wantType intent.LAGType) string {
+	switch {
+	case cur != want:
 		return fmt.Sprintf("moves from Port-Channel%d to Port-Channel%d", cur, want)
+	case retype:
+		return fmt.Sprintf("leaves Port-Channel%d so that it is re-created as %s", cur, wantType)
 	}
-	return fmt.Sprintf("channel mode %s -> %s", curMode, wantMode)
+	return fmt.Sprintf("leaves Port-Channel%d to rejoin in mode %s (was %s)", cur, wantMode, curMode)
 }
 
 func groupString(id int, mode intent.ChannelMode) string {
