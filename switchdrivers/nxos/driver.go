@@ -113,7 +113,8 @@ func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res
 	// it arrives, so when the connection fails the lines still in flight
 	// could land after the rollback. One line at a time bounds that to the
 	// line being executed, which completes before a new connection can
-	// roll back.
+	// roll back. (NX-OS's Session Manager, which would stage a block and
+	// commit it at once, supports only ACLs.)
 	block := append(append([]string{"configure terminal"}, lines...), "end")
 	outs, err := s.SendLines(ctx, block)
 	if err != nil {
