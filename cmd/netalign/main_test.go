@@ -28,6 +28,21 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+func TestCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	code, _, errOut := netalign(t, "inventory", "check", "-i", "../../configs/harvester-seed.yaml", "--cpu-profile", prof)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// A gzipped profile, written and closed when the command ended.
+	if b, err := os.ReadFile(prof); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("profile: %d bytes, %v", len(b), err)
+	}
+	if code, _, errOut := netalign(t, "version", "--cpu-profile", filepath.Join(t.TempDir(), "none", "x")); code != 2 || !strings.Contains(errOut, "--cpu-profile") {
+		t.Errorf("unwritable profile: exit %d, %q", code, errOut)
+	}
+}
+
 func TestInventoryCheckExamples(t *testing.T) {
 	files, _ := filepath.Glob("../../configs/*.yaml")
 	if len(files) < 6 {
