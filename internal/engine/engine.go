@@ -84,17 +84,31 @@ func New(inv *inventory.Inventory, opts Options) *Engine {
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var errs []error
+	type closer struct {
+		name string
+		c    interface{ Close() error }
+	}
+	var all []closer
 	for name, d := range e.switches {
-		if err := d.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: close: %w", name, err))
-		}
+		all = append(all, closer{name, d})
 	}
 	for name, s := range e.servers {
-		if err := s.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: close: %w", name, err))
-		}
+		all = append(all, closer{name, s})
 	}
+	// Each close says goodbye to its device; done one after the other,
+	// a fleet would wait for every goodbye in turn.
+	errs := make([]error, len(all))
+	var g errgroup.Group
+	g.SetLimit(e.opts.Parallelism)
+	for i, x := range all {
+		g.Go(func() error {
+			if err := x.c.Close(); err != nil {
+				errs[i] = fmt.Errorf("%s: close: %w", x.name, err)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 	e.switches, e.servers = map[string]switchdrivers.Driver{}, map[string]dhcp.Server{}
 	return errors.Join(errs...)
 }

@@ -30,6 +30,10 @@ type fakeSwitch struct {
 	peak      *atomic.Int32
 	observed  *sync.Map // name -> *atomic.Int32
 	noObserve bool
+	// closing counts closes started; Close waits for closeTogether of
+	// them (or all closeTotal) when set.
+	closing                   *atomic.Int32
+	closeTogether, closeTotal int32
 }
 
 func (f *fakeSwitch) Observe(ctx context.Context) (*intent.SwitchState, error) {
@@ -63,7 +67,22 @@ func (f *fakeSwitch) Apply(ctx context.Context, changes []intent.SwitchChange) (
 	return &switchdrivers.ApplyResult{Lines: []string{"vlan 100"}}, nil
 }
 
-func (f *fakeSwitch) Close() error { return nil }
+func (f *fakeSwitch) Close() error {
+	if f.closing == nil {
+		return nil
+	}
+	// Wait until as many closes as the parallelism run together: closes
+	// made one after the other never get there.
+	f.closing.Add(1)
+	deadline := time.Now().Add(5 * time.Second)
+	for f.closing.Load() < f.closeTogether && f.closing.Load() < f.closeTotal {
+		if time.Now().After(deadline) {
+			return errors.New("closed alone")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
 
 type fleet struct {
 	inv       *inventory.Inventory
@@ -71,11 +90,14 @@ type fleet struct {
 	applied   sync.Map
 	observed  sync.Map
 	noObserve map[string]bool
-	inflight  atomic.Int32
-	peak      atomic.Int32
-	fail      map[string]error
-	block     chan struct{}
-	started   chan string
+	closing   *atomic.Int32
+	// closeTogether is how many closes must run at once.
+	closeTogether int32
+	inflight      atomic.Int32
+	peak          atomic.Int32
+	fail          map[string]error
+	block         chan struct{}
+	started       chan string
 }
 
 func newFleet(t *testing.T, n int) *fleet {
@@ -91,7 +113,8 @@ func newFleet(t *testing.T, n int) *fleet {
 	}
 	f.reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
 		return &fakeSwitch{name: cfg.Name, fail: f.fail[cfg.Name], block: f.block, started: f.started, applied: &f.applied, inflight: &f.inflight, peak: &f.peak,
-			observed: &f.observed, noObserve: f.noObserve[cfg.Name]}, nil
+			observed: &f.observed, noObserve: f.noObserve[cfg.Name],
+			closing: f.closing, closeTogether: f.closeTogether, closeTotal: int32(len(f.inv.Switches))}, nil
 	})
 	return f
 }
@@ -172,6 +195,21 @@ func TestReobserveReadsOnlyWhatApplyTouched(t *testing.T) {
 	}
 	if len(after.Unreachable) != 1 || after.Unreachable[0].Device != "sw005" || after.Unreachable[0].Kind != "switch" {
 		t.Errorf("unreachable = %+v; want sw005 kept", after.Unreachable)
+	}
+}
+
+func TestCloseSaysGoodbyeToDevicesConcurrently(t *testing.T) {
+	f := newFleet(t, 8)
+	f.closing, f.closeTogether = new(atomic.Int32), 4
+	eng := engine.New(f.inv, engine.Options{Switches: f.reg, Parallelism: 4, Timeout: 5 * time.Second})
+	if obs := eng.Observe(context.Background()); len(obs.Unreachable) != 0 {
+		t.Fatalf("observe: %+v", obs.Unreachable)
+	}
+	if err := eng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.closing.Load(); n != 8 {
+		t.Errorf("%d drivers closed, want 8", n)
 	}
 }
 

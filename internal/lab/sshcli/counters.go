@@ -11,3 +11,8 @@ func (s *Server) RoundTrips() int64 { return s.turns.Load() }
 // Logins returns how many SSH connections completed the handshake and
 // authentication.
 func (s *Server) Logins() int64 { return s.logins.Load() }
+
+// PromptProbes returns how many empty lines clients sent: what a client
+// sends to read the prompt (scrapligo's GetPrompt). On a real network each
+// is a round trip; the lab neither delays nor counts them in RoundTrips.
+func (s *Server) PromptProbes() int64 { return s.probes.Load() }

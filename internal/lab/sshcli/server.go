@@ -51,6 +51,7 @@ type Server struct {
 	// RoundTrips, Logins).
 	turns  atomic.Int64
 	logins atomic.Int64
+	probes atomic.Int64
 
 	mu     sync.Mutex
 	ln     net.Listener

@@ -167,6 +167,7 @@ func (sh *shell) handleLine(out *bytes.Buffer, text string) bool {
 	}
 	out.WriteString("\r\n")
 	if strings.TrimSpace(text) == "" {
+		sh.srv.probes.Add(1)
 		out.WriteString(sh.d.prompt(sh))
 		return true
 	}

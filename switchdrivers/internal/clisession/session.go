@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"regexp"
@@ -138,6 +139,12 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 				}
 			}
 			return nil
+		}
+		// The platform's own on-close first reads the prompt (a round
+		// trip) to find the mode; exit is just as good from any mode, and
+		// the transport closes right after, so nothing waits for it.
+		d.OnClose = func(d *network.Driver) error {
+			return d.Channel.WriteAndReturn([]byte("exit"), false)
 		}
 	}
 
@@ -371,7 +378,8 @@ func (s *Session) Close() error {
 		_ = s.d.Channel.Close()
 		return nil
 	}
-	if err := s.d.Close(); err != nil {
+	if err := s.d.Close(); err != nil && !errors.Is(err, io.EOF) {
+		// EOF: the device hung up on the exit first, as it should.
 		_ = s.d.Channel.Close()
 		return fmt.Errorf("close: %w", err)
 	}

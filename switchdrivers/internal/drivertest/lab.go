@@ -158,6 +158,15 @@ func (p Platform) labRoundTrips(t *testing.T) {
 	if n := sw.Server.RoundTrips() - before; n != 1 {
 		t.Errorf("observation after an apply took %d round trips, want 1", n)
 	}
+	// Closing says exit without first reading the prompt (a round trip
+	// on a real network, which a fleet would pay switch after switch).
+	probes := sw.Server.PromptProbes()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := sw.Server.PromptProbes() - probes; n != 0 {
+		t.Errorf("closing read the prompt %d times, want 0", n)
+	}
 }
 
 func (p Platform) labApplyObserveConverge(t *testing.T) {
