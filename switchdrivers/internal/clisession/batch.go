@@ -85,20 +85,27 @@ func (s *Session) SendBatch(ctx context.Context, lines []string) ([]string, erro
 // text between the echo of the line and the next prompt. A failure tears the
 // session down.
 func (s *Session) batch(ctx context.Context, lines []string) ([]string, error) {
+	segs, _, err := s.batchPrompt(ctx, lines)
+	return segs, err
+}
+
+// batchPrompt is batch that also returns the last prompt the device sent.
+func (s *Session) batchPrompt(ctx context.Context, lines []string) ([]string, string, error) {
 	t, release, err := s.guard(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	buf, idx, err := s.writeAndCollect(ctx, t, lines)
 	if rerr := release(); rerr != nil {
 		s.Abandon()
-		return nil, rerr
+		return nil, "", rerr
 	}
 	if err != nil {
 		s.Abandon()
-		return nil, transportError(err)
+		return nil, "", transportError(err)
 	}
-	return splitReplies(buf, idx), nil
+	last := idx[len(idx)-1]
+	return splitReplies(buf, idx), string(buf[last[0]:last[1]]), nil
 }
 
 // splitReplies cuts a transcript at the prompt positions idx: segment i is

@@ -129,10 +129,11 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 			if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
 				return err
 			}
-			segs, err := s.batch(ctx, lines)
+			segs, last, err := s.batchPrompt(ctx, lines)
 			if err != nil {
 				return err
 			}
+			s.learnPrompt(last)
 			for i, seg := range segs {
 				if out := strings.TrimSpace(seg); s.refused(out) {
 					return &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: out}
@@ -168,16 +169,25 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 		return nil, fmt.Errorf("connect %s:%d: %w", cfg.Host, cfg.Port, err)
 	}
 	// Batches find each line's reply by the device's own prompt: the
-	// hostname, an optional mode in parentheses, then # or >.
-	if p, err := d.Channel.GetPrompt(); err == nil {
-		if re := hostPrompt(string(p)); re != nil {
-			s.prompt = re
-			pr := strings.TrimSpace(string(p))
-			s.promptHost = pr[:strings.IndexAny(pr, "(#>")]
+	// hostname, an optional mode in parentheses, then # or >. The terminal
+	// set-up's replies ended with it; otherwise ask.
+	if s.promptHost == "" {
+		if p, err := d.Channel.GetPrompt(); err == nil {
+			s.learnPrompt(string(p))
 		}
 	}
 	log.Debug("ssh session open", "host", cfg.Host, "port", cfg.Port, "platform", platformName)
 	return s, nil
+}
+
+// learnPrompt narrows the prompt pattern to the device's own prompts, from
+// one of them ("leaf1#").
+func (s *Session) learnPrompt(p string) {
+	if re := hostPrompt(p); re != nil {
+		s.prompt = re
+		pr := strings.TrimSpace(p)
+		s.promptHost = pr[:strings.IndexAny(pr, "(#>")]
+	}
 }
 
 // terminalSetup is what a scrapligo platform's on-open sends after

@@ -139,6 +139,12 @@ func (p Platform) labRoundTrips(t *testing.T) {
 	if opened != 2 {
 		t.Errorf("opening took %d round trips, want 2", opened)
 	}
+	// scrapligo reads the prompt before and after enable to know the
+	// privilege level; the prompt netalign matches replies with comes
+	// from the terminal set-up's replies, not from another read.
+	if n := sw.Server.PromptProbes(); n != 2 {
+		t.Errorf("opening read the prompt %d times, want 2", n)
+	}
 	for i := range 2 {
 		before := sw.Server.RoundTrips()
 		if _, err := d.Observe(Context(t)); err != nil {
