@@ -121,6 +121,36 @@ func TestLabSessionLimitLeavesDeviceUntouched(t *testing.T) {
 	}
 }
 
+// A description other tools wrote may read like an error message; inside
+// JSON output or a diff it is output, not the device refusing a command.
+func TestLabPercentInDescriptionIsNotARefusal(t *testing.T) {
+	sw := platform.Start(t)
+	const desc = "50% full % Invalid input ERROR: see ticket"
+	if err := sw.Dev.Update(func(c *device.Config) error {
+		in, err := c.Interface("Ethernet3")
+		if err != nil {
+			return err
+		}
+		in.Description = desc
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := platform.OpenLab(t, sw)
+	ctx := drivertest.Context(t)
+	if _, err := d.Observe(ctx); err != nil {
+		t.Fatalf("observe: %v", err)
+	}
+	changes := []intent.SwitchChange{{Action: intent.Update, Object: intent.ObjInterface, Name: "Ethernet3", SetTrunk: true, NativeVLAN: 1, MTU: 9000}}
+	res, err := d.Apply(ctx, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Diff, desc) {
+		t.Errorf("diff lacks the description:\n%s", res.Diff)
+	}
+}
+
 // Descriptions other tools wrote may hold characters netalign never writes
 // ('#', '>'); in the session diff they must not pass for prompts and
 // desynchronise the session.

@@ -16,3 +16,10 @@ func (s *Server) Logins() int64 { return s.logins.Load() }
 // sends to read the prompt (scrapligo's GetPrompt). On a real network each
 // is a round trip; the lab neither delays nor counts them in RoundTrips.
 func (s *Server) PromptProbes() int64 { return s.probes.Load() }
+
+// EchoWaits returns how many chunks of client input completed no line:
+// a client that sends a command, waits for its echo and only then sends the
+// return (scrapligo's SendCommand) makes one per command. On a real network
+// each is a round trip; the lab neither delays nor counts them in
+// RoundTrips.
+func (s *Server) EchoWaits() int64 { return s.echoes.Load() }

@@ -52,6 +52,7 @@ type Server struct {
 	turns  atomic.Int64
 	logins atomic.Int64
 	probes atomic.Int64
+	echoes atomic.Int64
 
 	mu     sync.Mutex
 	ln     net.Listener

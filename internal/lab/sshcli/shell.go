@@ -94,6 +94,7 @@ func (s *Server) runShell(ch io.ReadWriter, user string) {
 		sh.turnStarted = false
 		if n > 0 {
 			var out bytes.Buffer
+			completed := false
 			for _, b := range buf[:n] {
 				switch {
 				case b == '\n' && lastCR:
@@ -101,6 +102,7 @@ func (s *Server) runShell(ch io.ReadWriter, user string) {
 					continue
 				case b == '\r' || b == '\n':
 					lastCR = b == '\r'
+					completed = true
 					text := string(line)
 					line = line[:0]
 					if !sh.handleLine(&out, text) {
@@ -138,6 +140,9 @@ func (s *Server) runShell(ch io.ReadWriter, user string) {
 					}
 				}
 				lastCR = false
+			}
+			if !completed && !sh.awaitPassword {
+				sh.srv.echoes.Add(1)
 			}
 			if out.Len() > 0 {
 				if _, err := ch.Write(out.Bytes()); err != nil {

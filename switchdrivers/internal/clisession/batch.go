@@ -122,10 +122,17 @@ func splitReplies(buf []byte, idx [][]int) []string {
 	return segs
 }
 
+// refused reports whether out is the device refusing the command: a line
+// that starts with one of the platform's error strings ("% Invalid input",
+// "ERROR: ..."). Text elsewhere in a line, such as a description reading
+// "50% full" inside a JSON document, is output, not an error.
 func (s *Session) refused(out string) bool {
-	for _, f := range s.failed {
-		if strings.Contains(out, f) {
-			return true
+	for line := range strings.Lines(out) {
+		line = strings.TrimLeft(line, " \t")
+		for _, f := range s.failed {
+			if strings.HasPrefix(line, f) {
+				return true
+			}
 		}
 	}
 	return false

@@ -18,7 +18,6 @@ import (
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/driver/options"
 	"github.com/scrapli/scrapligo/platform"
-	"github.com/scrapli/scrapligo/response"
 	"github.com/scrapli/scrapligo/transport"
 	"github.com/scrapli/scrapligo/util"
 
@@ -145,7 +144,7 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 		// trip) to find the mode; exit is just as good from any mode, and
 		// the transport closes right after, so nothing waits for it.
 		d.OnClose = func(d *network.Driver) error {
-			return d.Channel.WriteAndReturn([]byte("exit"), false)
+			return d.Channel.Write([]byte("exit"+string(d.Channel.ReturnChar)), false)
 		}
 	}
 
@@ -289,6 +288,26 @@ func (s *Session) count(n int) {
 // returns its output. A reply containing one of the platform's error strings
 // is a *switchdrivers.CommandError.
 func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
+	if strings.ContainsAny(cmd, "\r\n") {
+		return "", fmt.Errorf("command %q has a line break", cmd)
+	}
+	if s.AtExec() {
+		// The command and its return in one write: scrapligo's
+		// SendCommand would wait for the echo before sending the return,
+		// a second round trip on a real network.
+		s.count(1)
+		segs, err := s.batch(ctx, []string{cmd})
+		if err != nil {
+			return "", fmt.Errorf("%q: %w", cmd, err)
+		}
+		out := strings.TrimRight(segs[0], "\r\n ")
+		if s.refused(out) {
+			return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(out)}
+		}
+		return out, nil
+	}
+	// The mode is unknown: scrapligo reads the prompt and moves to
+	// privileged exec first.
 	t, release, err := s.guard(ctx)
 	if err != nil {
 		return "", err
@@ -307,7 +326,7 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 		return "", fmt.Errorf("%q: %w", cmd, transportError(err))
 	}
 	out := s.cutPrompt(r.Result)
-	if r.Failed != nil {
+	if r.Failed != nil || s.refused(out) {
 		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(out)}
 	}
 	return out, nil
@@ -339,43 +358,32 @@ func (s *Session) Send(ctx context.Context, cmd string) (string, error) {
 	return "", err
 }
 
-// SendLines sends lines one after the other in the current mode, stopping at
-// the first refused line, in one scrapligo call. It returns the outputs of
-// the lines sent; a refusal is a *switchdrivers.CommandError naming the line.
+// SendLines sends lines one after the other in the current mode, each with
+// its return in one write (one round trip a line), stopping at the first
+// refused line. It returns the outputs of the lines sent; a refusal is a
+// *switchdrivers.CommandError naming the line.
 func (s *Session) SendLines(ctx context.Context, lines []string) ([]string, error) {
-	if len(lines) == 0 {
-		return nil, nil
-	}
-	t, release, err := s.guard(ctx)
-	if err != nil {
-		return nil, err
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\r\n") {
+			return nil, fmt.Errorf("line %q has a line break", l)
+		}
 	}
 	s.modeUnknown()
-	m, err := s.d.Driver.SendCommands(lines,
-		opoptions.WithTimeoutOps(t),
-		opoptions.WithStopOnFailed(),
-		opoptions.WithFailedWhenContains(s.failed))
-	if rerr := release(); rerr != nil {
-		s.count(len(lines))
-		return nil, rerr
-	}
-	if err != nil {
-		s.count(len(lines))
-		s.Abandon()
-		return nil, fmt.Errorf("send configuration: %w", transportError(err))
-	}
-	s.count(len(m.Responses))
-	out := make([]string, len(m.Responses))
-	for i, r := range m.Responses {
-		out[i] = r.Result
-		if failed(r) {
-			return out, &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: strings.TrimSpace(r.Result)}
+	var out []string
+	for _, l := range lines {
+		s.count(1)
+		segs, err := s.batch(ctx, []string{l})
+		if err != nil {
+			return nil, fmt.Errorf("send configuration: %w", err)
+		}
+		o := strings.TrimSpace(segs[0])
+		out = append(out, o)
+		if s.refused(o) {
+			return out, &switchdrivers.CommandError{Device: s.name, Command: l, Output: o}
 		}
 	}
 	return out, nil
 }
-
-func failed(r *response.Response) bool { return r.Failed != nil }
 
 // Close ends the session; it is safe to call more than once and after a
 // cancellation tore the session down.

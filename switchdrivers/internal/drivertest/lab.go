@@ -145,6 +145,7 @@ func (p Platform) labRoundTrips(t *testing.T) {
 	if n := sw.Server.PromptProbes(); n != 2 {
 		t.Errorf("opening read the prompt %d times, want 2", n)
 	}
+	echoes := sw.Server.EchoWaits()
 	for i := range 2 {
 		before := sw.Server.RoundTrips()
 		if _, err := d.Observe(Context(t)); err != nil {
@@ -172,6 +173,11 @@ func (p Platform) labRoundTrips(t *testing.T) {
 	}
 	if n := sw.Server.PromptProbes() - probes; n != 0 {
 		t.Errorf("closing read the prompt %d times, want 0", n)
+	}
+	// Every command went with its return in one write: no round trip
+	// spent waiting for an echo.
+	if n := sw.Server.EchoWaits() - echoes; n != 0 {
+		t.Errorf("observing, applying and closing waited for %d echoes, want 0", n)
 	}
 }
 
