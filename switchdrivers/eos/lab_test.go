@@ -11,6 +11,7 @@ import (
 	"github.com/netalign/netalign/switchdrivers"
 	"github.com/netalign/netalign/switchdrivers/internal/clisession"
 	"github.com/netalign/netalign/switchdrivers/internal/drivertest"
+	"github.com/netalign/netalign/switchdrivers/internal/labtest"
 )
 
 // platform is EOS to the tests shared with the other CLI drivers.
@@ -126,16 +127,7 @@ func TestLabSessionLimitLeavesDeviceUntouched(t *testing.T) {
 func TestLabPercentInDescriptionIsNotARefusal(t *testing.T) {
 	sw := platform.Start(t)
 	const desc = "50% full % Invalid input ERROR: see ticket"
-	if err := sw.Dev.Update(func(c *device.Config) error {
-		in, err := c.Interface("Ethernet3")
-		if err != nil {
-			return err
-		}
-		in.Description = desc
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setDescription(t, sw, "Ethernet3", desc)
 	d := platform.OpenLab(t, sw)
 	ctx := drivertest.Context(t)
 	if _, err := d.Observe(ctx); err != nil {
@@ -157,16 +149,7 @@ func TestLabPercentInDescriptionIsNotARefusal(t *testing.T) {
 func TestLabForeignDescriptionInDiff(t *testing.T) {
 	sw := platform.Start(t)
 	const desc = "leaf1# ticket #42 -> rack 7"
-	if err := sw.Dev.Update(func(c *device.Config) error {
-		in, err := c.Interface("Ethernet3")
-		if err != nil {
-			return err
-		}
-		in.Description = desc
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setDescription(t, sw, "Ethernet3", desc)
 	d := platform.OpenLab(t, sw)
 	ctx := drivertest.Context(t)
 	changes := []intent.SwitchChange{{Action: intent.Update, Object: intent.ObjInterface, Name: "Ethernet3", SetTrunk: true, NativeVLAN: 1, MTU: 9000}}
@@ -185,4 +168,19 @@ func TestLabForeignDescriptionInDiff(t *testing.T) {
 		t.Errorf("Ethernet3 = %+v", got)
 	}
 	sw.MatchesModel(t, st)
+}
+
+// setDescription gives port of sw a description written by another tool.
+func setDescription(t *testing.T, sw *labtest.Switch, port, desc string) {
+	t.Helper()
+	if err := sw.Dev.Update(func(c *device.Config) error {
+		in, err := c.Interface(port)
+		if err != nil {
+			return err
+		}
+		in.Description = desc
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
