@@ -1,6 +1,7 @@
 package clisession
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -125,7 +126,13 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	if lines := terminalSetup(platformName); lines != nil {
 		// The platform's own on-open sends these one round trip each.
 		d.OnOpen = func(d *network.Driver) error {
-			if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
+			// The device prints its prompt on login: when it already is
+			// privileged exec, scrapligo's own check (which sends a return
+			// and reads the prompt, a round trip) is not needed.
+			if p, ok := s.loginPrompt(ctx, min(opTimeout, loginPromptWait)); ok && s.atDesiredLevel(p) {
+				d.CurrentPriv = d.DefaultDesiredPriv
+				s.learnPrompt(p)
+			} else if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
 				return err
 			}
 			segs, last, err := s.batchPrompt(ctx, lines)
@@ -177,6 +184,54 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	}
 	log.Debug("ssh session open", "host", cfg.Host, "port", cfg.Port, "platform", platformName)
 	return s, nil
+}
+
+// loginPromptWait bounds how long Open waits for the prompt a device prints
+// on login before asking for it.
+const loginPromptWait = 2 * time.Second
+
+// loginPrompt reads what the device printed on login (banner, then prompt)
+// until the last line is a prompt, and returns it. Without one within wait,
+// what was read is put back for scrapligo and ok is false.
+func (s *Session) loginPrompt(ctx context.Context, wait time.Duration) (prompt string, ok bool) {
+	ch := s.d.Channel
+	deadline := time.Now().Add(wait)
+	var buf []byte
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		b, err := ch.Read()
+		if err != nil {
+			break
+		}
+		if b == nil {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		buf = append(buf, b...)
+		last := strings.TrimRight(string(buf[bytes.LastIndexByte(buf, '\n')+1:]), " ")
+		if loc := s.prompt.FindStringIndex(last); last != "" && loc != nil && loc[0] == 0 && loc[1] == len(last) {
+			return last, true
+		}
+	}
+	if len(buf) > 0 {
+		ch.Q.Requeue(buf)
+	}
+	return "", false
+}
+
+// atDesiredLevel reports whether prompt is the one of the privilege level
+// scrapligo works in (privileged exec).
+func (s *Session) atDesiredLevel(prompt string) bool {
+	lvl, ok := s.d.PrivilegeLevels[s.d.DefaultDesiredPriv]
+	if !ok {
+		return false
+	}
+	for _, n := range lvl.NotContains {
+		if strings.Contains(prompt, n) {
+			return false
+		}
+	}
+	re, err := regexp.Compile(lvl.Pattern)
+	return err == nil && re.MatchString(prompt)
 }
 
 // learnPrompt narrows the prompt pattern to the device's own prompts, from

@@ -13,6 +13,7 @@ import (
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
+	"github.com/netalign/netalign/internal/lab/sshcli"
 	"github.com/netalign/netalign/switchdrivers"
 	"github.com/netalign/netalign/switchdrivers/internal/clisession"
 	"github.com/netalign/netalign/switchdrivers/internal/labtest"
@@ -115,6 +116,7 @@ func (p Platform) RunLab(t *testing.T) {
 	}{
 		{"ApplyObserveConverge", p.labApplyObserveConverge},
 		{"RoundTrips", p.labRoundTrips},
+		{"PrivilegedLogin", p.labPrivilegedLogin},
 		{"IncrementalVLANs", p.labIncrementalVLANs},
 		{"RefusedLineRollsBack", p.labRefusedLineRollsBack},
 		{"DroppedConnectionLeavesNoPartialConfig", p.labDroppedConnection},
@@ -179,6 +181,28 @@ func (p Platform) labRoundTrips(t *testing.T) {
 	if n := sw.Server.EchoWaits() - echoes; n != 0 {
 		t.Errorf("observing, applying and closing waited for %d echoes, want 0", n)
 	}
+}
+
+// labPrivilegedLogin: an account that lands in privileged exec mode (no
+// enable) costs one round trip to open, the terminal set-up: the prompt the
+// device prints on login says the mode, no prompt is asked for.
+func (p Platform) labPrivilegedLogin(t *testing.T) {
+	sw := labtest.StartWith(t, "leaf1", p.Name, func(o *sshcli.Options) { o.EnableSecret = "" })
+	d := p.OpenLab(t, sw)
+	if n := sw.Server.RoundTrips(); n != 1 {
+		t.Errorf("opening took %d round trips, want 1", n)
+	}
+	if n := sw.Server.PromptProbes(); n != 0 {
+		t.Errorf("opening read the prompt %d times, want 0", n)
+	}
+	if n := sw.Server.EchoWaits(); n != 0 {
+		t.Errorf("opening waited for %d echoes, want 0", n)
+	}
+	st, err := d.Observe(Context(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.MatchesModel(t, st)
 }
 
 func (p Platform) labApplyObserveConverge(t *testing.T) {
