@@ -177,3 +177,48 @@ func TestOneSwitchRejectsCommit(t *testing.T) {
 		t.Errorf("leaf1 changed although its commit was rejected")
 	}
 }
+
+// TestTarget: --target limits apply, plan and validate to the named devices;
+// the others are observed but neither changed nor reported.
+func TestTarget(t *testing.T) {
+	l := startLab(t, filepath.Join("..", "configs", "lab.yaml"), lab.Options{})
+	inv := l.InventoryPath()
+	leaf2Before := l.Device("leaf2").Running()
+
+	r := netalign(t, nil, "apply", "-i", inv, "--yes", "-o", "json", "--target", "leaf1")
+	if r.code != 0 {
+		t.Fatalf("apply --target leaf1: %s", r)
+	}
+	out := decodeApply(t, r)
+	status := map[string]string{}
+	for _, x := range out.Results {
+		status[x.Device] = x.Status + " " + x.Reason
+	}
+	if status["leaf1"] != "applied " {
+		t.Errorf("leaf1: %q, want applied", status["leaf1"])
+	}
+	for _, dev := range []string{"leaf2", "oob-sw", "lab-dhcp"} {
+		if !strings.HasPrefix(status[dev], "skipped not targeted (") {
+			t.Errorf("%s: %q, want skipped as not targeted with its pending changes", dev, status[dev])
+		}
+	}
+	if after := l.Device("leaf2").Running(); !after.Equal(&leaf2Before) {
+		t.Error("leaf2 changed although not targeted")
+	}
+
+	if r := netalign(t, nil, "validate", "-i", inv, "--target", "leaf1"); r.code != 0 {
+		t.Errorf("validate --target leaf1: want clean (exit 0)\n%s", r)
+	}
+	r = netalign(t, nil, "validate", "-i", inv, "-o", "json")
+	if r.code != 1 || !slices.ContainsFunc(findings(t, r), func(f string) bool { return strings.Contains(f, " leaf2 ") }) {
+		t.Errorf("validate: want leaf2's mismatches (exit 1)\n%s", r)
+	}
+	r = netalign(t, nil, "plan", "-i", inv, "--detailed-exitcode", "--target", "leaf1")
+	if r.code != 0 || !strings.Contains(r.stdout, "switch leaf2 (nxos): skipped, not targeted (") {
+		t.Errorf("plan --target leaf1 after its apply: want no changes (exit 0), leaf2 skipped\n%s", r)
+	}
+	r = netalign(t, nil, "plan", "-i", inv, "--target", "leaf9")
+	if r.code != 1 || !strings.Contains(r.stderr, `--target "leaf9": not a switch, DHCP server or host of `) {
+		t.Errorf("plan --target leaf9: want a clear error\n%s", r)
+	}
+}

@@ -28,6 +28,7 @@ func newApplyCmd(a *app) *cobra.Command {
 	var (
 		output string
 		yes    bool
+		target []string
 	)
 	cmd := &cobra.Command{
 		Use:   "apply",
@@ -48,6 +49,10 @@ back or not reached, or mismatches remain; 2 could not run.`,
 				return err
 			}
 			defer s.eng.Close()
+			tg, err := s.targets(target)
+			if err != nil {
+				return exitWith(2, err)
+			}
 			ctx := cmd.Context()
 			obs := s.eng.Observe(ctx)
 			if len(obs.Unreachable) > 0 {
@@ -62,6 +67,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 					d.Skipped = "not observed: " + u.Err
 				}
 			}
+			tg.plan(p)
 			if output == "text" {
 				if err := plan.RenderText(a.stdout, p, plan.TextOptions{Color: a.color(a.stdout)}); err != nil {
 					return exitWith(2, err)
@@ -82,15 +88,15 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			case p.Empty():
 				// Nothing was pushed: what was observed is what is there.
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
-				r := validate.NewReport(obs.Devices, findings)
+				r := tg.report(obs.Devices, findings)
 				rep = &r
 			default:
 				after := s.eng.Reobserve(ctx, obs, results)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
-				r := validate.NewReport(after.Devices, findings)
+				r := tg.report(after.Devices, findings)
 				rep = &r
 			}
-			failed := len(obs.Unreachable) > 0
+			failed := len(tg.unreachable(obs.Unreachable)) > 0
 			for _, r := range results {
 				switch r.Status {
 				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved:
@@ -128,6 +134,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 	f.Bool("allow-mgmt", false, "allow changes to mgmt-br, mgmt-bo, the management VLAN device and a switch's management port")
 	f.Bool("no-save", false, "do not copy running-config to startup-config after a commit")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
+	addTargetFlag(cmd, &target)
 	return cmd
 }
 

@@ -112,3 +112,79 @@ func checkOutput(flag, v string, allowed ...string) error {
 	}
 	return exitWith(2, fmt.Errorf("%s %q: want one of %s", flag, v, strings.Join(allowed, ", ")))
 }
+
+// targets is the --target selection, by device name; empty selects every
+// device.
+type targets map[string]bool
+
+// addTargetFlag adds --target to cmd.
+func addTargetFlag(cmd *cobra.Command, names *[]string) {
+	cmd.Flags().StringArrayVar(names, "target", nil,
+		"limit the run to this device (a switch, DHCP server or host of the inventory; repeatable): others are observed but not changed or reported")
+}
+
+// targets checks the --target names against the inventory.
+func (s *session) targets(names []string) (targets, error) {
+	known := map[string]bool{}
+	for _, x := range s.inv.Switches {
+		known[x.Name] = true
+	}
+	for _, x := range s.inv.DHCPServers {
+		known[x.Name] = true
+	}
+	for _, x := range s.inv.Hosts {
+		known[x.Name] = true
+	}
+	t := targets{}
+	var unknown []string
+	for _, n := range names {
+		if !known[n] {
+			unknown = append(unknown, fmt.Sprintf("%q", n))
+		}
+		t[n] = true
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("--target %s: not a switch, DHCP server or host of %s", strings.Join(unknown, ", "), s.inv.Source)
+	}
+	return t, nil
+}
+
+func (t targets) keep(name string) bool { return len(t) == 0 || t[name] }
+
+// plan skips the devices outside the selection.
+func (t targets) plan(p *plan.Plan) {
+	if len(t) > 0 {
+		plan.Target(p, func(_ plan.DeviceKind, name string) bool { return t[name] })
+	}
+}
+
+// unreachable keeps the unreachable devices of the selection.
+func (t targets) unreachable(us []validate.Unreachable) []validate.Unreachable {
+	var out []validate.Unreachable
+	for _, u := range us {
+		if t.keep(u.Device) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// report is the validation report over the selected devices.
+func (t targets) report(devices []string, findings []validate.Finding) validate.Report {
+	if len(t) == 0 {
+		return validate.NewReport(devices, findings)
+	}
+	var ds []string
+	for _, d := range devices {
+		if t[d] {
+			ds = append(ds, d)
+		}
+	}
+	var fs []validate.Finding
+	for _, f := range findings {
+		if t[f.Device] {
+			fs = append(fs, f)
+		}
+	}
+	return validate.NewReport(ds, fs)
+}

@@ -10,6 +10,7 @@ func newPlanCmd(a *app) *cobra.Command {
 	var (
 		output, snapshot string
 		detailed         bool
+		target           []string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -27,17 +28,22 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode: 0 no changes, 1 error,
 				return exitWith(1, err)
 			}
 			defer s.eng.Close()
+			tg, err := s.targets(target)
+			if err != nil {
+				return exitWith(1, err)
+			}
 			obs, err := s.observe(cmd.Context(), snapshot)
 			if err != nil {
 				return exitWith(1, err)
 			}
-			if len(obs.Unreachable) > 0 {
-				return exitWith(1, unreachableError(obs.Unreachable))
+			if us := tg.unreachable(obs.Unreachable); len(us) > 0 {
+				return exitWith(1, unreachableError(us))
 			}
 			p, err := s.plan(obs)
 			if err != nil {
 				return exitWith(1, err)
 			}
+			tg.plan(p)
 			if output == "json" {
 				err = plan.RenderJSON(a.stdout, p)
 			} else {
@@ -57,5 +63,6 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode: 0 no changes, 1 error,
 	f.StringVar(&snapshot, "snapshot", "", "plan against this observed-state snapshot instead of the devices (offline)")
 	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
+	addTargetFlag(cmd, &target)
 	return cmd
 }

@@ -15,6 +15,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		listCodes        bool
 		probeDHCP        bool
 		probeIfaces      []string
+		target           []string
 	)
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -41,6 +42,10 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 				return err
 			}
 			defer s.eng.Close()
+			tg, err := s.targets(target)
+			if err != nil {
+				return exitWith(2, err)
+			}
 			obs, err := s.observe(cmd.Context(), snapshot)
 			if err != nil {
 				return exitWith(2, err)
@@ -59,7 +64,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 				}
 			}
 			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra})
-			rep := validate.NewReport(obs.Devices, findings)
+			rep := tg.report(obs.Devices, findings)
 			switch output {
 			case "json":
 				err = rep.WriteJSON(a.stdout)
@@ -84,6 +89,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 	f.BoolVar(&probeDHCP, "probe-dhcp", false, "also send a live DHCP DISCOVER on every VLAN with a pool")
 	f.StringArrayVar(&probeIfaces, "probe-interface", nil, "probe VLAN from a local interface as a client: VLAN=IFACE (repeatable); other pools are probed as a relay agent from their relay address")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
+	addTargetFlag(cmd, &target)
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -248,4 +249,30 @@ func TestIncrementalVLANsKeepUnmanaged(t *testing.T) {
 		t.Errorf("extra unmanaged VLAN must not be removed:\n%s", render(t, p2))
 	}
 	_ = strconv.Itoa
+}
+
+func TestTarget(t *testing.T) {
+	p := &plan.Plan{Version: 1, Devices: []plan.Device{
+		{Name: "leaf1", Kind: plan.KindSwitch, Switch: []intent.SwitchChange{{Action: intent.Create, Object: intent.ObjVLAN, Name: "100"}}},
+		{Name: "leaf2", Kind: plan.KindSwitch, Switch: []intent.SwitchChange{{Action: intent.Create, Object: intent.ObjVLAN, Name: "100"}, {Action: intent.Delete, Object: intent.ObjVLAN, Name: "99"}}},
+		{Name: "kea1", Kind: plan.KindDHCP},
+		{Name: "node1", Kind: plan.KindHost, Skipped: "not observed"},
+	}}
+	plan.Target(p, func(k plan.DeviceKind, name string) bool { return k == plan.KindSwitch && name == "leaf1" })
+	got := map[string]string{}
+	for _, d := range p.Devices {
+		got[d.Name] = fmt.Sprintf("%d changes, skipped %q", d.Changes(), d.Skipped)
+	}
+	want := map[string]string{
+		"leaf1": `1 changes, skipped ""`,
+		"leaf2": `0 changes, skipped "not targeted (2 pending change(s) left alone)"`,
+		"kea1":  `0 changes, skipped "not targeted"`,
+		"node1": `0 changes, skipped "not targeted; not observed"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if s := p.Summary(); s.Devices != 1 || s.Create != 1 || s.Delete != 0 {
+		t.Errorf("summary = %+v; want only leaf1's change", s)
+	}
 }
