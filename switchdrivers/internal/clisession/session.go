@@ -381,7 +381,9 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 		return "", fmt.Errorf("%q: %w", cmd, transportError(err))
 	}
 	out := s.cutPrompt(r.Result)
-	if r.Failed != nil || s.refused(out) {
+	// scrapligo's r.Failed matches its error strings anywhere in the reply;
+	// only a line that starts with one is a refusal.
+	if s.refused(out) {
 		return "", &switchdrivers.CommandError{Device: s.name, Command: cmd, Output: strings.TrimSpace(out)}
 	}
 	return out, nil
