@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"context"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/lab"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -167,5 +170,29 @@ func TestPlaybookNeedsPinnedLAGs(t *testing.T) {
 	err := Playbook(t.TempDir(), inv, map[string]Endpoint{PeerSwitchName(0): {"127.0.0.1", 22}}, "U", "P")
 	if err == nil || !strings.Contains(err.Error(), "no pinned id") {
 		t.Errorf("err = %v, want a pinned id error", err)
+	}
+}
+
+// TestIdealObserve: the ideal client logs in once per switch and sends the
+// terminal set-up and every show command in one write, which the lab
+// answers in full.
+func TestIdealObserve(t *testing.T) {
+	ctx := context.Background()
+	l, err := StartLab(ctx, lab.FleetInventory(3, 4), t.TempDir(), 4, 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var addrs []string
+	for _, sw := range l.Switches() {
+		addrs = append(addrs, sw.Addr)
+	}
+	if _, err := IdealObserve(ctx, addrs, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range l.Counters() {
+		if c.Logins != 1 || c.Commands != 9 {
+			t.Errorf("%s: %d logins, %d commands; want 1 login, the 9 lines of one write", c.Switch, c.Logins, c.Commands)
+		}
 	}
 }

@@ -6,15 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"time"
-
-	"golang.org/x/crypto/ssh"
 
 	"github.com/netalign/netalign/internal/lab"
 )
@@ -72,6 +69,9 @@ type FleetResult struct {
 	// authentication, pty and shell), the median of several.
 	Handshake time.Duration
 	Steps     []Step
+	// Ideal is the wall time of IdealObserve over the same fleet, after
+	// the steps: what any client needs to observe it on this machine.
+	Ideal time.Duration
 }
 
 // Bound is the physical bound of a step in which every device needs rt
@@ -147,6 +147,14 @@ func Fleet(ctx context.Context, cfg FleetConfig) (*FleetResult, error) {
 			"round_trips_per_switch", st.Lab.RoundTrips, "ratio", fmt.Sprintf("%.2f", st.Ratio()))
 		res.Steps = append(res.Steps, st)
 	}
+	var addrs []string
+	for _, sw := range l.Switches() {
+		addrs = append(addrs, sw.Addr)
+	}
+	if res.Ideal, err = IdealObserve(ctx, addrs, cfg.Parallelism); err != nil {
+		return nil, fmt.Errorf("fleet %d: ideal client: %w", cfg.N, err)
+	}
+	cfg.Log.Info("ideal client observed", "n", cfg.N, "wall", res.Ideal)
 	return res, nil
 }
 
@@ -182,43 +190,18 @@ func Handshake(ctx context.Context, l *lab.Lab) (time.Duration, error) {
 	if len(sws) == 0 {
 		return 0, fmt.Errorf("handshake: no switch")
 	}
-	cfg := &ssh.ClientConfig{User: lab.DefaultUsername, Auth: []ssh.AuthMethod{ssh.Password(lab.DefaultPassword)},
-		// The lab's own switch on loopback, measured only.
-		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
 	var ds []time.Duration
 	for range 5 {
 		start := time.Now()
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", sws[0].Addr)
+		sh, err := login(ctx, sws[0].Addr)
+		if err == nil {
+			_, err = sh.readPrompts(1)
+			sh.close()
+		}
 		if err != nil {
 			return 0, fmt.Errorf("handshake: %w", err)
-		}
-		sc, chans, reqs, err := ssh.NewClientConn(c, sws[0].Addr, cfg)
-		if err != nil {
-			c.Close()
-			return 0, fmt.Errorf("handshake: %w", err)
-		}
-		cl := ssh.NewClient(sc, chans, reqs)
-		s, err := cl.NewSession()
-		if err == nil {
-			err = s.RequestPty("vt100", 24, 511, ssh.TerminalModes{})
-		}
-		var out interface{ Read([]byte) (int, error) }
-		if err == nil {
-			out, err = s.StdoutPipe()
-		}
-		if err == nil {
-			err = s.Shell()
-		}
-		if err == nil {
-			buf := make([]byte, 4096)
-			_, err = out.Read(buf)
 		}
 		ds = append(ds, time.Since(start))
-		cl.Close()
-		if err != nil {
-			return 0, fmt.Errorf("handshake: %w", err)
-		}
 	}
 	slices.Sort(ds)
 	return ds[len(ds)/2], nil

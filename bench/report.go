@@ -65,6 +65,11 @@ func (r *FleetReport) Markdown() string {
 				mib(s.Run.MaxRSS), secs(s.LabCPU), secs(s.CPUFloor()), secs(Bound(f.N, f.Parallelism, int(math.Round(s.Lab.RoundTrips)), f.Latency, f.Handshake)), secs(s.Bound), s.BoundRoundTrips, s.Ratio(), s.Lab.RoundTrips, s.Lab.MaxRoundTrips, s.Lab.Commands, s.Lab.Logins)
 		}
 		b.WriteString("\n")
+		if f.Ideal > 0 && len(f.Steps) > 0 {
+			bound := Bound(f.N, f.Parallelism, boundObserveRT, f.Latency, f.Handshake)
+			fmt.Fprintf(&b, "Ideal client (`bench.IdealObserve`: login, the same show commands in one write, no parsing, %d at a time): observes the %d switches in %s, **%.2f** × the observation bound (%s).\n\n",
+				f.Parallelism, f.N, secs(f.Ideal), float64(f.Ideal)/float64(bound), secs(bound))
+		}
 	}
 	if len(r.Sweep) > 0 {
 		fmt.Fprintf(&b, "#### Round trips per switch against host ports (N = %d, latency %s)\n\n", r.Sweep[0].N, r.Sweep[0].Latency)
