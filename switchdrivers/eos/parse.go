@@ -1,7 +1,6 @@
 package eos
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -149,63 +148,21 @@ type InterfaceConfig = ifstate.Config
 // fast` on older releases), `port-channel min-links N` and `mlag N`.
 // Interface names are canonical.
 func ParseRunningInterfaces(text string) (map[string]*InterfaceConfig, error) {
-	out := map[string]*InterfaceConfig{}
-	var cur *InterfaceConfig
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r ")
-		if line == "" || strings.HasPrefix(line, "!") {
-			if line == "!" {
-				cur = nil
-			}
-			continue
-		}
-		if !strings.HasPrefix(line, " ") {
-			cur = nil
-			if name, ok := strings.CutPrefix(line, "interface "); ok {
-				n := intent.NormalizeInterface(name)
-				cur = &InterfaceConfig{Name: n}
-				out[n] = cur
-			}
-			continue
-		}
-		if cur == nil {
-			continue
-		}
-		// Only the interface's own (3-space) lines; deeper ones belong to
-		// sub-blocks such as tx-queue.
-		if strings.HasPrefix(line, "    ") {
-			continue
-		}
-		f := strings.Fields(line)
+	return ifstate.ReadConfigs(CmdShowRunningConfig, text, func(c *InterfaceConfig, f []string) error {
+		var err error
 		switch {
 		case len(f) == 4 && f[0] == "channel-group" && f[2] == "mode":
-			n, err := strconv.Atoi(f[1])
-			if err != nil {
-				return nil, fmt.Errorf("running-config %s: %q: bad channel-group", cur.Name, line)
-			}
-			cur.ChannelGroup, cur.ChannelMode = n, intent.ChannelMode(f[3])
+			c.ChannelMode = intent.ChannelMode(f[3])
+			c.ChannelGroup, err = ifstate.Number(f[1], "channel-group")
 		case len(f) == 3 && f[0] == "lacp" && (f[1] == "timer" || f[1] == "rate"):
-			cur.LACPFast = f[2] == "fast"
+			c.LACPFast = f[2] == "fast"
 		case len(f) == 3 && f[0] == "port-channel" && f[1] == "min-links":
-			n, err := strconv.Atoi(f[2])
-			if err != nil {
-				return nil, fmt.Errorf("running-config %s: %q: bad min-links", cur.Name, line)
-			}
-			cur.MinLinks = n
+			c.MinLinks, err = ifstate.Number(f[2], "min-links")
 		case len(f) == 2 && f[0] == "mlag":
-			n, err := strconv.Atoi(f[1])
-			if err != nil {
-				return nil, fmt.Errorf("running-config %s: %q: bad mlag id", cur.Name, line)
-			}
-			cur.MLAG = n
+			c.MLAG, err = ifstate.Number(f[1], "mlag id")
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("running-config: %w", err)
-	}
-	return out, nil
+		return err
+	})
 }
 
 // Outputs are the raw outputs of the observe commands. Any may be nil when

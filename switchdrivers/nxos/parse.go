@@ -223,59 +223,26 @@ type InterfaceConfig = ifstate.Config
 // (no mode is a static member, mode on), `lacp rate fast`, `lacp min-links
 // N` and `vpc N`. Names are canonical.
 func ParseRunningInterfaces(text string) (map[string]*InterfaceConfig, error) {
-	out := map[string]*InterfaceConfig{}
-	var cur *InterfaceConfig
-	sc := bufio.NewScanner(strings.NewReader(text))
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r ")
-		if line == "" || strings.HasPrefix(line, "!") {
-			continue
-		}
-		if !strings.HasPrefix(line, " ") {
-			cur = nil
-			if name, ok := strings.CutPrefix(line, "interface "); ok {
-				n := intent.NormalizeInterface(name)
-				cur = &InterfaceConfig{Name: n}
-				out[n] = cur
-			}
-			continue
-		}
-		if cur == nil {
-			continue
-		}
-		f := strings.Fields(line)
-		bad := func(what string) error {
-			return fmt.Errorf("parse %q: %s: %q: bad %s", CmdShowRunningConfig, cur.Name, line, what)
-		}
+	return ifstate.ReadConfigs(CmdShowRunningConfig, text, func(c *InterfaceConfig, f []string) error {
+		var err error
 		switch {
 		case len(f) >= 2 && f[0] == "channel-group":
-			n, err := strconv.Atoi(f[1])
-			if err != nil {
-				return nil, bad("channel-group")
-			}
-			cur.ChannelGroup, cur.ChannelMode = n, intent.ChannelOn
+			c.ChannelMode = intent.ChannelOn
 			for i := 2; i+1 < len(f); i++ {
 				if f[i] == "mode" {
-					cur.ChannelMode = intent.ChannelMode(f[i+1])
+					c.ChannelMode = intent.ChannelMode(f[i+1])
 				}
 			}
+			c.ChannelGroup, err = ifstate.Number(f[1], "channel-group")
 		case len(f) == 3 && f[0] == "lacp" && f[1] == "rate":
-			cur.LACPFast = f[2] == "fast"
+			c.LACPFast = f[2] == "fast"
 		case len(f) == 3 && f[0] == "lacp" && f[1] == "min-links":
-			n, err := strconv.Atoi(f[2])
-			if err != nil {
-				return nil, bad("min-links")
-			}
-			cur.MinLinks = n
+			c.MinLinks, err = ifstate.Number(f[2], "min-links")
 		case len(f) == 2 && f[0] == "vpc" && f[1] != "peer-link":
-			n, err := strconv.Atoi(f[1])
-			if err != nil {
-				return nil, bad("vpc id")
-			}
-			cur.MLAG = n
+			c.MLAG, err = ifstate.Number(f[1], "vpc id")
 		}
-	}
-	return out, sc.Err()
+		return err
+	})
 }
 
 // Outputs are the raw outputs of the observe commands; a nil or empty one

@@ -1,7 +1,9 @@
 package ifstate
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netalign/netalign/internal/intent"
@@ -118,4 +120,59 @@ func RunningHostname(text string) string {
 		}
 	}
 	return ""
+}
+
+// ReadConfigs reads the interface blocks of a running configuration (the
+// output of cmd): for each `interface NAME` block it creates the Config of
+// the canonical name and hands line the fields of each of the block's own
+// lines (deeper sub-blocks are skipped). An error from line is reported
+// with the interface and the line.
+func ReadConfigs(cmd, text string, line func(c *Config, f []string) error) (map[string]*Config, error) {
+	out := map[string]*Config{}
+	var cur *Config
+	indent := ""
+	for raw := range strings.Lines(text) {
+		l := strings.TrimRight(raw, "\r\n ")
+		if l == "" || strings.HasPrefix(l, "!") {
+			if l == "!" {
+				cur = nil
+			}
+			continue
+		}
+		if !strings.HasPrefix(l, " ") {
+			cur, indent = nil, ""
+			if name, ok := strings.CutPrefix(l, "interface "); ok {
+				n := intent.NormalizeInterface(name)
+				cur = &Config{Name: n}
+				out[n] = cur
+			}
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		// The block's own lines share the indentation of its first one;
+		// deeper ones belong to sub-blocks (EOS tx-queue, for one).
+		ws := l[:len(l)-len(strings.TrimLeft(l, " "))]
+		if indent == "" {
+			indent = ws
+		}
+		if ws != indent {
+			continue
+		}
+		if err := line(cur, strings.Fields(l)); err != nil {
+			return nil, fmt.Errorf("parse %q: %s: %q: %w", cmd, cur.Name, strings.TrimSpace(l), err)
+		}
+	}
+	return out, nil
+}
+
+// Number reads the number of a running-config line for ReadConfigs' line
+// function: "bad channel-group" when it is not one.
+func Number(s, what string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad %s", what)
+	}
+	return n, nil
 }

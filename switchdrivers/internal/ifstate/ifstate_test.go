@@ -56,3 +56,29 @@ func TestSet(t *testing.T) {
 		t.Errorf("empty Sorted = %#v, want an empty list", got)
 	}
 }
+
+func TestReadConfigs(t *testing.T) {
+	text := "hostname sw1\n!\ninterface Ethernet1\n   channel-group 10 mode active\n   tx-queue 0\n      channel-group 99 mode on\n!\ninterface Port-Channel10\n   mlag 10\n"
+	got, err := ReadConfigs("show running-config", text, func(c *Config, f []string) (err error) {
+		switch f[0] {
+		case "channel-group":
+			c.ChannelGroup, err = Number(f[1], "channel-group")
+		case "mlag":
+			c.MLAG, err = Number(f[1], "mlag id")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["Ethernet1"].ChannelGroup != 10 || got["Port-Channel10"].MLAG != 10 || len(got) != 2 {
+		t.Errorf("got %+v %+v (%d blocks); want the block's own lines only", got["Ethernet1"], got["Port-Channel10"], len(got))
+	}
+	_, err = ReadConfigs("show running-config", "interface Ethernet2\n  channel-group x mode on\n", func(c *Config, f []string) (err error) {
+		c.ChannelGroup, err = Number(f[1], "channel-group")
+		return err
+	})
+	if err == nil || err.Error() != `parse "show running-config": Ethernet2: "channel-group x mode on": bad channel-group` {
+		t.Errorf("error = %v", err)
+	}
+}
