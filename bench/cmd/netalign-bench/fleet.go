@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/netalign/netalign/bench"
@@ -20,9 +19,7 @@ func runFleet(ctx context.Context, log *slog.Logger, args []string) error {
 	sweepN := fs.Int("sweep-n", 16, "switches in the round-trip sweep")
 	latency := fs.Duration("latency", 20*time.Millisecond, "latency per round trip")
 	par := fs.Int("parallelism", 16, "netalign --parallelism")
-	dir := fs.String("dir", os.TempDir()+"/netalign-bench", "lab directories")
-	doc := fs.String("doc", "", "markdown file whose section is regenerated (e.g. docs/performance.md)")
-	section := fs.String("section", "fleet", "name of the marked section -doc rewrites")
+	out := outputFlags(fs, "fleet")
 	fs.Parse(args)
 	counts, err := bench.ParseInts(*ns)
 	if err != nil {
@@ -34,14 +31,14 @@ func runFleet(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	rep := &bench.FleetReport{Command: "netalign-bench fleet " + joinArgs(args), Started: time.Now().UTC(), Machine: bench.Machine()}
 	for _, p := range sweepPorts {
-		r, err := bench.Fleet(ctx, bench.FleetConfig{Netalign: *bin, N: *sweepN, Ports: p, Latency: *latency, Parallelism: *par, Dir: *dir, Log: log})
+		r, err := bench.Fleet(ctx, bench.FleetConfig{Netalign: *bin, N: *sweepN, Ports: p, Latency: *latency, Parallelism: *par, Dir: *out.dir, Log: log})
 		if err != nil {
 			return err
 		}
 		rep.Sweep = append(rep.Sweep, r)
 	}
 	for _, n := range counts {
-		r, err := bench.Fleet(ctx, bench.FleetConfig{Netalign: *bin, N: n, Ports: *ports, Latency: *latency, Parallelism: *par, Dir: *dir, Log: log})
+		r, err := bench.Fleet(ctx, bench.FleetConfig{Netalign: *bin, N: n, Ports: *ports, Latency: *latency, Parallelism: *par, Dir: *out.dir, Log: log})
 		if err != nil {
 			// A size the machine cannot carry is reported, not hidden.
 			log.Error("fleet run failed", "n", n, "error", err)
@@ -50,10 +47,5 @@ func runFleet(ctx context.Context, log *slog.Logger, args []string) error {
 		}
 		rep.Runs = append(rep.Runs, r)
 	}
-	md := rep.Markdown()
-	fmt.Print(md)
-	if *doc != "" {
-		return bench.ReplaceSection(*doc, *section, md)
-	}
-	return nil
+	return out.write(rep.Markdown())
 }

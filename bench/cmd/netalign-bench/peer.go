@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/netalign/netalign/bench"
@@ -17,9 +16,7 @@ func runPeer(ctx context.Context, log *slog.Logger, args []string) error {
 	ns := fs.String("n", "1,20,100", "switch counts")
 	lats := fs.String("latency", "0s,20ms", "latencies per round trip")
 	par := fs.Int("parallelism", 16, "netalign --parallelism and ansible-playbook --forks")
-	dir := fs.String("dir", os.TempDir()+"/netalign-bench", "lab directories")
-	doc := fs.String("doc", "", "markdown file whose section is regenerated (e.g. docs/performance.md)")
-	section := fs.String("section", "peer", "name of the marked section -doc rewrites")
+	out := outputFlags(fs, "peer")
 	fs.Parse(args)
 	counts, err := bench.ParseInts(*ns)
 	if err != nil {
@@ -43,7 +40,7 @@ func runPeer(ctx context.Context, log *slog.Logger, args []string) error {
 	rep := &bench.PeerReport{Command: "netalign-bench peer " + joinArgs(args), Started: time.Now().UTC(), Machine: bench.Machine(), Version: bench.AnsibleVersion(ctx, ap)}
 	for _, n := range counts {
 		for _, lat := range latencies {
-			r, err := bench.Peer(ctx, bench.PeerConfig{Netalign: *bin, AnsiblePlaybook: ap, N: n, Latency: lat, Parallelism: *par, Dir: *dir, Log: log})
+			r, err := bench.Peer(ctx, bench.PeerConfig{Netalign: *bin, AnsiblePlaybook: ap, N: n, Latency: lat, Parallelism: *par, Dir: *out.dir, Log: log})
 			if err != nil {
 				log.Error("peer run failed", "n", n, "latency", lat, "error", err)
 				rep.Failed = append(rep.Failed, fmt.Sprintf("N=%d latency %s: %v", n, lat, err))
@@ -52,12 +49,8 @@ func runPeer(ctx context.Context, log *slog.Logger, args []string) error {
 			rep.Runs = append(rep.Runs, r)
 		}
 	}
-	md := rep.Markdown()
-	fmt.Print(md)
-	if *doc != "" {
-		if err := bench.ReplaceSection(*doc, *section, md); err != nil {
-			return err
-		}
+	if err := out.write(rep.Markdown()); err != nil {
+		return err
 	}
 	for _, r := range rep.Runs {
 		if !r.Identical {
