@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/netalign/netalign/internal/lab/sshcli"
 	"github.com/netalign/netalign/internal/secret"
 	"github.com/netalign/netalign/switchdrivers"
+	"github.com/netalign/netalign/switchdrivers/internal/labtest"
 )
 
 const (
@@ -60,13 +59,7 @@ func startLab(t *testing.T, platform string, opts labgnmi.Options) *labSwitch {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	host, ps, _ := net.SplitHostPort(addr.String())
-	port, _ := strconv.Atoi(ps)
+	host, port := labtest.Listen(t, srv)
 	ls := &labSwitch{dev: dev, gnmi: srv, cfg: switchdrivers.Config{
 		Name: "oc1", Platform: Platform, Protocol: Protocol, Host: host, Port: port,
 		Username: labUser, Password: secret.New(labPass), CAFile: srv.CAFile(), Timeout: 20 * time.Second,

@@ -87,6 +87,26 @@ func StartWith(t testing.TB, name, platform string, adjust func(*sshcli.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
+	host, port := Listen(t, srv)
+	kh := filepath.Join(dir, "known_hosts")
+	line := knownhosts.Line([]string{knownhosts.Normalize(net.JoinHostPort(host, strconv.Itoa(port)))}, key.PublicKey())
+	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &Switch{Dev: dev, Server: srv, HostKey: key, Config: switchdrivers.Config{
+		Name: name, Platform: platform, Protocol: "ssh", Host: host, Port: port,
+		Username: User, Password: secret.New(Pass), EnablePassword: secret.New(Enable),
+		KnownHosts: kh, Timeout: 20 * time.Second, Save: true,
+	}}
+}
+
+// Listen serves srv (an SSH or gNMI frontend of the lab) on an ephemeral
+// loopback port until the test ends, and returns where.
+func Listen(t testing.TB, srv interface {
+	Listen(addr string) (net.Addr, error)
+	Close() error
+}) (host string, port int) {
+	t.Helper()
 	addr, err := srv.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,15 +116,9 @@ func StartWith(t testing.TB, name, platform string, adjust func(*sshcli.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, _ := strconv.Atoi(ps)
-	kh := filepath.Join(dir, "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(addr.String())}, key.PublicKey())
-	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
+	port, err = strconv.Atoi(ps)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &Switch{Dev: dev, Server: srv, HostKey: key, Config: switchdrivers.Config{
-		Name: name, Platform: platform, Protocol: "ssh", Host: host, Port: port,
-		Username: User, Password: secret.New(Pass), EnablePassword: secret.New(Enable),
-		KnownHosts: kh, Timeout: 20 * time.Second, Save: true,
-	}}
+	return host, port
 }
