@@ -25,14 +25,7 @@ func TestImportKubectlList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCNs := []inventory.ClusterNetwork{
-		{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
-		{Name: "mgmt"},
-		{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
-	}
-	if diff := cmp.Diff(wantCNs, im.ClusterNetworks); diff != "" {
-		t.Errorf("cluster networks (-want +got):\n%s", diff)
-	}
+	checkClusterNetworks(t, im.ClusterNetworks)
 	wantNets := []inventory.Network{
 		{Name: "mgmt-untagged", ClusterNetwork: "mgmt"},
 		{Name: "storagenetwork-frqx7", ClusterNetwork: "data", VLAN: 2011},
@@ -139,14 +132,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 	// mgmt has no ClusterNetwork or VlanConfig in Harvester manifests: it
 	// comes back from its NAD, without bond options.
-	wantCNs := []inventory.ClusterNetwork{
-		{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
-		{Name: "mgmt"},
-		{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
-	}
-	if diff := cmp.Diff(wantCNs, im.ClusterNetworks); diff != "" {
-		t.Errorf("cluster networks (-want +got):\n%s", diff)
-	}
+	checkClusterNetworks(t, im.ClusterNetworks)
 	wantNets := []inventory.Network{
 		{Name: "untagged-oob", ClusterNetwork: "oob"},
 		{Name: "vlan100", ClusterNetwork: "data", VLAN: 100},
@@ -172,5 +158,19 @@ func TestExportRejectsBadMode(t *testing.T) {
 	inv := &inventory.Inventory{ClusterNetworks: []inventory.ClusterNetwork{{Name: "x", Bond: inventory.Bond{Mode: "fastest"}}}}
 	if err := Export(inv, &bytes.Buffer{}); err == nil {
 		t.Error("want error for an unknown bond mode")
+	}
+}
+
+// checkClusterNetworks compares imported cluster networks with those of the
+// test manifests: a LACP data network, mgmt, an active-backup oob network.
+func checkClusterNetworks(t *testing.T, got []inventory.ClusterNetwork) {
+	t.Helper()
+	want := []inventory.ClusterNetwork{
+		{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
+		{Name: "mgmt"},
+		{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cluster networks (-want +got):\n%s", diff)
 	}
 }
