@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab"
 	"github.com/netalign/netalign/inventory"
@@ -136,23 +137,7 @@ func TestPlaybookGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "playbook", f+".golden")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("%s -want +got:\n%s", f, diff)
-		}
+		golden.Check(t, filepath.Join("testdata", "playbook", f+".golden"), got, *update)
 	}
 }
 

@@ -1,30 +1,16 @@
 package bench
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/netalign/netalign/internal/golden"
 )
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s -want +got:\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got), *update)
 }
 
 var reportTime = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -39,7 +25,7 @@ func TestFleetMarkdown(t *testing.T) {
 		Steps: []Step{step(fleetStepApply, 2*time.Second, time.Second, 20, 310, 2), step(fleetStepVerify, time.Second, time.Second/2, 10, 10, 1)}}
 	r := &FleetReport{Command: "netalign-bench fleet -n 32", Started: reportTime, Machine: "2 CPUs", Runs: []*FleetResult{run},
 		Sweep: []*FleetResult{run}, Failed: []string{"N=1000: out of memory"}}
-	golden(t, "fleet.md", r.Markdown())
+	checkGolden(t, "fleet.md", r.Markdown())
 }
 
 func TestPeerMarkdown(t *testing.T) {
@@ -54,5 +40,5 @@ func TestPeerMarkdown(t *testing.T) {
 	bad := &PeerResult{N: 1, Parallelism: 16, Diffs: []string{"r001a: vlan 20 name"}, Steps: ok.Steps}
 	r := &PeerReport{Command: "netalign-bench peer -n 2", Started: reportTime, Machine: "2 CPUs", Version: "ansible-playbook [core 2.14.18], arista.eos 6.0.1",
 		Runs: []*PeerResult{ok, bad}}
-	golden(t, "peer.md", r.Markdown())
+	checkGolden(t, "peer.md", r.Markdown())
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/internal/intent"
 )
 
@@ -30,19 +31,7 @@ func samplePools() []intent.Pool {
 
 func TestRenderGolden(t *testing.T) {
 	got := Render(samplePools())
-	path := filepath.Join("testdata", "netalign.conf.golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("Render (-want +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "netalign.conf.golden"), got, *update)
 }
 
 func TestParseRoundTrip(t *testing.T) {

@@ -129,7 +129,7 @@ func TestDnsmasqRoundTrip(t *testing.T) {
 		l.checkPoolOffer(t, p, net.HardwareAddr{0x52, 0x54, 0, 0x10, byte(p.VLAN), 0x99})
 	}
 	for _, p := range relayPools() {
-		probePool(t, l.link, p)
+		dhcptest.ProbePool(t, l.link, p)
 	}
 	if yi, _, _ := l.offer(t, "172.16.100.1", net.HardwareAddr{0x52, 0x54, 0, 0, 100, 1}); yi.String() != "172.16.100.10" {
 		t.Errorf("reserved MAC offered %s, want 172.16.100.10", yi)
@@ -153,7 +153,7 @@ func TestDnsmasqRoundTrip(t *testing.T) {
 		t.Fatalf("after update+delete (-want +got):\n%s", diff)
 	}
 	l.checkPoolOffer(t, upd, net.HardwareAddr{0x52, 0x54, 0, 0x20, 101, 0x99})
-	probePool(t, l.link, upd)
+	dhcptest.ProbePool(t, l.link, upd)
 	l.checkHandWritten(t, "after update+delete")
 
 	// An invalid file never replaces the running one: dnsmasq --test rejects
@@ -189,19 +189,4 @@ func TestDnsmasqRoundTrip(t *testing.T) {
 		t.Fatalf("after removing all: %v, %v; want no pools", got, err)
 	}
 	l.checkHandWritten(t, "after removing all")
-}
-
-// probePool runs netalign's DHCP probe (relay mode, full DORA and release)
-// through the pool's relay and fails on any finding.
-func probePool(t *testing.T, link *dhcptest.Link, p intent.Pool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := dhcptest.ProbeRelay(ctx, link.Client, p, link.ServerIP)
-	if err != nil {
-		t.Fatalf("vlan %d: probe: %v", p.VLAN, err)
-	}
-	if !res.OK() || res.Ack == nil || !res.Released {
-		t.Errorf("vlan %d: probe: ack %v released %v findings %+v", p.VLAN, res.Ack, res.Released, res.Findings)
-	}
 }

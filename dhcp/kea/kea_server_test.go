@@ -213,7 +213,7 @@ func TestKeaRoundTrip(t *testing.T) {
 		l.checkOffer(t, p, net.HardwareAddr{0x52, 0x54, 0x00, 0x10, byte(p.VLAN), 0x99})
 	}
 	for _, p := range labPools() {
-		probePool(t, l.link, p)
+		dhcptest.ProbePool(t, l.link, p)
 	}
 	// A reservation is honoured.
 	p100 := labPools()[0]
@@ -265,7 +265,7 @@ func TestKeaRoundTrip(t *testing.T) {
 	}
 	l.checkForeign(t, "after update+delete")
 	l.checkOffer(t, upd, net.HardwareAddr{0x52, 0x54, 0x00, 0x20, 101, 0x99})
-	probePool(t, l.link, upd)
+	dhcptest.ProbePool(t, l.link, upd)
 
 	// A pool outside its subnet: config-test rejects it with Kea's reason and
 	// the server keeps its configuration. (dhcp.ApplyChanges refuses such a
@@ -389,21 +389,6 @@ func TestKeaTLS(t *testing.T) {
 	var uerr x509.UnknownAuthorityError
 	if _, err := s.Observe(ctx); !errors.As(err, &uerr) {
 		t.Fatalf("Observe without the CA: %v, want an unknown authority error", err)
-	}
-}
-
-// probePool runs netalign's DHCP probe (relay mode, full DORA and release)
-// through the pool's relay and fails on any finding.
-func probePool(t *testing.T, link *dhcptest.Link, p intent.Pool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := dhcptest.ProbeRelay(ctx, link.Client, p, link.ServerIP)
-	if err != nil {
-		t.Fatalf("vlan %d: probe: %v", p.VLAN, err)
-	}
-	if !res.OK() || res.Ack == nil || !res.Released {
-		t.Errorf("vlan %d: probe: ack %v released %v findings %+v", p.VLAN, res.Ack, res.Released, res.Findings)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -105,19 +106,7 @@ func TestExportGolden(t *testing.T) {
 	if err := Export(exportInventory(), &buf); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "export.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("export (-golden +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "export.golden"), buf.Bytes(), *update)
 }
 
 func TestExportImportRoundTrip(t *testing.T) {

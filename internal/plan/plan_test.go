@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/plan"
 	"github.com/netalign/netalign/internal/plan/plantest"
@@ -43,22 +44,9 @@ func render(t *testing.T, p *plan.Plan) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got), *update)
 }
 
 func TestPlanExamplesFromBlankConverges(t *testing.T) {
@@ -78,7 +66,7 @@ func TestPlanExamplesFromBlankConverges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".blank", render(t, p))
+			checkGolden(t, name+".blank", render(t, p))
 			plantest.Simulate(t, obs, p)
 			again, err := plan.Compute(d, obs, plan.Options{})
 			if err != nil {
@@ -130,7 +118,7 @@ func TestPlanPartiallyMatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "harvester-seed.drift", render(t, p2))
+	checkGolden(t, "harvester-seed.drift", render(t, p2))
 	if !p2.Device(plan.KindSwitch, "leaf1").Disruptive() {
 		t.Error("LAG type change must be marked disruptive")
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"testing"
+	"time"
 
 	"github.com/netalign/netalign/dhcp/probe"
 	"github.com/netalign/netalign/internal/intent"
@@ -29,4 +31,20 @@ func ProbeRelay(ctx context.Context, ns *Netns, p intent.Pool, server netip.Addr
 		return err
 	})
 	return res, err
+}
+
+// ProbePool runs the relay probe (full DORA and release) from the link's
+// client namespace through the pool's relay to the link's server, and fails
+// t on any finding.
+func ProbePool(t testing.TB, link *Link, p intent.Pool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := ProbeRelay(ctx, link.Client, p, link.ServerIP)
+	if err != nil {
+		t.Fatalf("vlan %d: probe: %v", p.VLAN, err)
+	}
+	if !res.OK() || res.Ack == nil || !res.Released {
+		t.Errorf("vlan %d: probe: ack %v released %v findings %+v", p.VLAN, res.Ack, res.Released, res.Findings)
+	}
 }

@@ -2,12 +2,10 @@ package sshcli
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/internal/lab/device"
 )
 
@@ -26,19 +24,7 @@ func TestRunningConfigGolden(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			sh := labShell(t, tc.platform)
 			got := sh.exec(tc.cmd)
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", tc.cmd, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", tc.file), []byte(got), *update)
 		})
 	}
 }

@@ -2,13 +2,11 @@ package drivertest
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/netalign/netalign/internal/golden"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/switchdrivers"
 )
@@ -89,19 +87,7 @@ func (p Platform) renderGolden(t *testing.T, update bool) {
 				t.Fatal(err)
 			}
 			got := strings.Join(lines, "\n") + "\n"
-			path := filepath.Join("testdata", "render", name+".golden")
-			if update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestRender/Golden -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", path, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "render", name+".golden"), []byte(got), update)
 		})
 	}
 }
