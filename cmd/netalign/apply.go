@@ -44,15 +44,11 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			if err := checkOutput("--output", output, "text", "json"); err != nil {
 				return err
 			}
-			s, err := a.newSession(cmd)
+			s, err := a.newSession(cmd, target)
 			if err != nil {
 				return err
 			}
 			defer s.eng.Close()
-			tg, err := s.targets(target)
-			if err != nil {
-				return exitWith(2, err)
-			}
 			ctx := cmd.Context()
 			obs := s.eng.Observe(ctx)
 			if len(obs.Unreachable) > 0 {
@@ -67,7 +63,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 					d.Skipped = "not observed: " + u.Err
 				}
 			}
-			tg.plan(p)
+			s.tg.plan(p)
 			if output == "text" {
 				if err := plan.RenderText(a.stdout, p, plan.TextOptions{Color: a.color(a.stdout)}); err != nil {
 					return exitWith(2, err)
@@ -88,15 +84,15 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			case p.Empty():
 				// Nothing was pushed: what was observed is what is there.
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
-				r := tg.report(obs.Devices, findings)
+				r := s.tg.report(obs.Devices, findings)
 				rep = &r
 			default:
 				after := s.eng.Reobserve(ctx, obs, results)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
-				r := tg.report(after.Devices, findings)
+				r := s.tg.report(after.Devices, findings)
 				rep = &r
 			}
-			failed := len(tg.unreachable(obs.Unreachable)) > 0
+			failed := len(s.tg.unreachable(obs.Unreachable)) > 0
 			for _, r := range results {
 				switch r.Status {
 				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved:

@@ -24,9 +24,13 @@ type session struct {
 	eng     *engine.Engine
 	// allowMgmt lets the plan touch management devices and ports.
 	allowMgmt bool
+	// tg is the --target selection.
+	tg targets
 }
 
-func (a *app) newSession(cmd *cobra.Command) (*session, error) {
+// newSession loads the inventory, derives the desired state, checks the
+// --target names (none: every device) and builds the engine.
+func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) {
 	inv, err := a.loadInventory()
 	if err != nil {
 		return nil, exitWith(2, err)
@@ -45,7 +49,12 @@ func (a *app) newSession(cmd *cobra.Command) (*session, error) {
 		Parallelism: inv.Settings.Parallelism, Timeout: inv.Settings.Timeout,
 		NoSave: noSave, Insecure: insecure, Progress: a.progress(),
 	})
-	return &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt}, nil
+	s := &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt}
+	if s.tg, err = s.targets(target); err != nil {
+		eng.Close()
+		return nil, exitWith(2, err)
+	}
+	return s, nil
 }
 
 // observe reads the snapshot file when given, else every device.

@@ -19,7 +19,7 @@ writes their state as a versioned snapshot (docs/snapshot.md). plan and validate
 accept --snapshot FILE to work offline from it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.newSession(cmd)
+			s, err := a.newSession(cmd, nil)
 			if err != nil {
 				return err
 			}

@@ -23,27 +23,23 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode: 0 no changes, 1 error,
 			if err := checkOutput("--output", output, "text", "json"); err != nil {
 				return err
 			}
-			s, err := a.newSession(cmd)
+			s, err := a.newSession(cmd, target)
 			if err != nil {
 				return exitWith(1, err)
 			}
 			defer s.eng.Close()
-			tg, err := s.targets(target)
-			if err != nil {
-				return exitWith(1, err)
-			}
 			obs, err := s.observe(cmd.Context(), snapshot)
 			if err != nil {
 				return exitWith(1, err)
 			}
-			if us := tg.unreachable(obs.Unreachable); len(us) > 0 {
+			if us := s.tg.unreachable(obs.Unreachable); len(us) > 0 {
 				return exitWith(1, unreachableError(us))
 			}
 			p, err := s.plan(obs)
 			if err != nil {
 				return exitWith(1, err)
 			}
-			tg.plan(p)
+			s.tg.plan(p)
 			if output == "json" {
 				err = plan.RenderJSON(a.stdout, p)
 			} else {

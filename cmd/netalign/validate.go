@@ -37,15 +37,11 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 			if err := checkOutput("--output", output, "text", "json", "junit"); err != nil {
 				return err
 			}
-			s, err := a.newSession(cmd)
+			s, err := a.newSession(cmd, target)
 			if err != nil {
 				return err
 			}
 			defer s.eng.Close()
-			tg, err := s.targets(target)
-			if err != nil {
-				return exitWith(2, err)
-			}
 			obs, err := s.observe(cmd.Context(), snapshot)
 			if err != nil {
 				return exitWith(2, err)
@@ -64,7 +60,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 				}
 			}
 			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra})
-			rep := tg.report(obs.Devices, findings)
+			rep := s.tg.report(obs.Devices, findings)
 			switch output {
 			case "json":
 				err = rep.WriteJSON(a.stdout)
