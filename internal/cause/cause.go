@@ -151,9 +151,9 @@ func classify(err error) (Code, bool) {
 		}
 	}
 	var (
-		ua  x509.UnknownAuthorityError
-		hn  x509.HostnameError
-		ci  x509.CertificateInvalidError
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+		ci x509.CertificateInvalidError
 	)
 	// crypto/tls's CertificateVerificationError unwraps to these.
 	if errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) {
