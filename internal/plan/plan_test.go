@@ -22,7 +22,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-func load(t *testing.T, name string) *intent.Desired {
+func load(t testing.TB, name string) *intent.Desired {
 	t.Helper()
 	inv, err := inventory.Load(filepath.Join("..", "..", "configs", name), intent.InventoryOptions())
 	if err != nil {

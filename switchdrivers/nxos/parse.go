@@ -102,19 +102,20 @@ type Switchport struct {
 func ParseSwitchports(text string) ([]Switchport, error) {
 	var out []Switchport
 	var cur *Switchport
-	var allowed string
+	var allowed strings.Builder // continuation lines appended in linear time
 	var inAllowed bool
 	flush := func() error {
 		if cur == nil {
 			return nil
 		}
-		s, err := intent.ParseVLANSet(allowed)
+		s, err := intent.ParseVLANSet(allowed.String())
 		if err != nil {
 			return fmt.Errorf("parse %q: %s: %w", CmdShowSwitchport, cur.Name, err)
 		}
 		cur.Allowed = s
 		out = append(out, *cur)
-		cur, allowed = nil, ""
+		cur = nil
+		allowed.Reset()
 		return nil
 	}
 	sc := bufio.NewScanner(strings.NewReader(text))
@@ -134,7 +135,7 @@ func ParseSwitchports(text string) ([]Switchport, error) {
 		key, val, ok := strings.Cut(strings.TrimSpace(line), ":")
 		if !ok {
 			if inAllowed && strings.TrimSpace(line) != "" {
-				allowed += strings.TrimSpace(line)
+				allowed.WriteString(strings.TrimSpace(line))
 			}
 			continue
 		}
@@ -150,7 +151,8 @@ func ParseSwitchports(text string) ([]Switchport, error) {
 		case "Trunking Native Mode VLAN":
 			cur.NativeVLAN = leadingInt(val)
 		case "Trunking VLANs Allowed":
-			allowed = val
+			allowed.Reset()
+			allowed.WriteString(val)
 		}
 	}
 	if err := flush(); err != nil {

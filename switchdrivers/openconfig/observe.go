@@ -163,7 +163,7 @@ func decodeDoc(notifs []*gpb.Notification) (*ocDoc, error) {
 // parseTrunkVLANs reads trunk-vlans entries: numbers, "100..200" ranges (the
 // openconfig-vlan form) and, leniently, "100-200".
 func parseTrunkVLANs(raw []json.RawMessage) (intent.VLANSet, error) {
-	var ids []int
+	var ids intent.VLANBits
 	for _, r := range raw {
 		s := strings.Trim(string(r), `"`)
 		lo, hi, isRange := strings.Cut(s, "..")
@@ -180,14 +180,11 @@ func parseTrunkVLANs(raw []json.RawMessage) (intent.VLANSet, error) {
 				return nil, fmt.Errorf("trunk-vlans entry %s", r)
 			}
 		}
-		if a < 1 || b > 4094 || a > b {
+		if err := ids.AddRange(a, b); err != nil {
 			return nil, fmt.Errorf("trunk-vlans entry %s is outside 1-4094", r)
 		}
-		for v := a; v <= b; v++ {
-			ids = append(ids, v)
-		}
 	}
-	return intent.NewVLANSet(ids...), nil
+	return ids.Set(), nil
 }
 
 // lagNameRE matches LAG names of the usual OpenConfig targets: Port-Channel10
