@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -16,12 +15,16 @@ import (
 	"github.com/netalign/netalign/internal/validate"
 )
 
-// applyReport is the JSON output of apply.
+// applyReport is the JSON output of apply, written on every exit.
 type applyReport struct {
-	Version  int              `json:"version"`
-	Plan     *plan.Plan       `json:"plan"`
-	Results  []engine.Result  `json:"results"`
-	Validate *validate.Report `json:"validate,omitempty"`
+	Version int `json:"version"`
+	runInfo
+	Plan        *plan.Plan             `json:"plan"`
+	Results     []engine.Result        `json:"results"`
+	Validate    *validate.Report       `json:"validate,omitempty"`
+	Unreachable []validate.Unreachable `json:"unreachable"`
+	Insecure    []string               `json:"insecure"`
+	Errors      []validate.RunError    `json:"errors"`
 }
 
 func newApplyCmd(a *app) *cobra.Command {
@@ -44,79 +47,90 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			if err := checkOutput("--output", output, "text", "json"); err != nil {
 				return err
 			}
+			doc := applyReport{Version: 2, runInfo: a.runInfo(), Results: []engine.Result{},
+				Unreachable: []validate.Unreachable{}, Insecure: []string{}, Errors: []validate.RunError{}}
+			cannotRun := func(err error) error {
+				if output == "json" {
+					doc.Errors = runErrors(err)
+					_ = writeJSON(a.stdout, doc)
+				}
+				return exitWith(2, err)
+			}
 			s, err := a.newSession(cmd, target)
 			if err != nil {
-				return err
+				return cannotRun(err)
 			}
 			defer s.eng.Close()
 			ctx := cmd.Context()
 			obs := s.eng.Observe(ctx)
-			if len(obs.Unreachable) > 0 {
-				a.log.Warn("some devices could not be observed; they are skipped", "count", len(obs.Unreachable))
-			}
 			p, err := s.plan(obs)
 			if err != nil {
-				return exitWith(2, err)
+				return cannotRun(err)
 			}
-			for _, u := range obs.Unreachable {
-				if d := p.Device(plan.DeviceKind(u.Kind), u.Device); d != nil {
-					d.Skipped = "not observed: " + u.Err
-				}
-			}
-			s.tg.plan(p)
+			doc.Plan, doc.Insecure = p, append(doc.Insecure, s.eng.Insecure()...)
+			doc.Unreachable = append(doc.Unreachable, s.tg.unreachable(obs.Unreachable)...)
 			if output == "text" {
 				if err := plan.RenderText(a.stdout, p, plan.TextOptions{Color: a.color(a.stdout)}); err != nil {
 					return exitWith(2, err)
 				}
 			}
-			if !p.Empty() && !yes {
+			if len(doc.Unreachable) > 0 {
+				a.log.Warn("some devices could not be observed; nothing is changed on them", "count", len(doc.Unreachable))
+			}
+			if !p.Empty() && !yes && ctx.Err() == nil {
 				if !a.confirm() {
+					if output == "json" {
+						_ = writeJSON(a.stdout, doc)
+					}
 					return exitWith(1, fmt.Errorf("apply cancelled (pass --yes to apply without asking)"))
 				}
 			}
 			results := s.eng.Apply(ctx, p)
 			engine.SortResults(results)
+			doc.Results = results
 
 			// Observe again and validate what is now on the devices.
-			var rep *validate.Report
 			switch {
 			case ctx.Err() != nil:
 			case p.Empty():
 				// Nothing was pushed: what was observed is what is there.
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
-				r := s.tg.report(obs.Devices, findings)
-				rep = &r
+				r := s.tg.report(obs.Devices, obs.Unreachable, findings)
+				doc.Validate = &r
 			default:
 				after := s.eng.Reobserve(ctx, obs, results)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
-				r := s.tg.report(after.Devices, findings)
-				rep = &r
+				r := s.tg.report(after.Devices, after.Unreachable, findings)
+				doc.Validate = &r
 			}
-			failed := len(s.tg.unreachable(obs.Unreachable)) > 0
+			failed := len(doc.Unreachable) > 0
 			for _, r := range results {
 				switch r.Status {
 				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved:
 					failed = true
 				case engine.StatusSkipped:
-					if strings.HasPrefix(r.Reason, "not observed") {
+					if r.Cause != "" {
 						failed = true
 					}
 				}
 			}
-			if rep != nil && !rep.Clean {
-				failed = true
+			if doc.Validate != nil {
+				doc.Validate.Netalign, doc.Validate.Time, doc.Validate.Inventory = doc.Netalign, doc.Time, doc.Inventory
+				doc.Validate.Insecure = append(doc.Validate.Insecure, doc.Insecure...)
+				if !doc.Validate.Clean {
+					failed = true
+				}
 			}
 			if output == "json" {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(applyReport{Version: 1, Plan: p, Results: results, Validate: rep}); err != nil {
+				if err := writeJSON(a.stdout, doc); err != nil {
 					return exitWith(2, err)
 				}
 			} else {
-				a.printResults(results, rep)
+				a.printResults(results, doc.Validate)
+				a.insecureWarning(doc.Insecure)
 			}
 			if ctx.Err() != nil {
-				return exitWith(1, fmt.Errorf("interrupted: devices marked not-reached were left untouched"))
+				return exitWith(1, errInterruptedRun(ctx))
 			}
 			if failed {
 				return exitWith(1, nil)
@@ -150,8 +164,11 @@ func (a *app) printResults(results []engine.Result, rep *validate.Report) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  DEVICE\tKIND\tSTATUS\tCHANGES\tDETAIL")
 	for _, r := range results {
-		// The device is in the first column already.
-		detail := strings.TrimPrefix(r.Error, r.Device+": ")
+		// The device is in the first column already; errors never repeat it.
+		detail := r.Error
+		if r.Cause != "" && detail != "" {
+			detail = string(r.Cause) + ": " + detail
+		}
 		if detail == "" {
 			detail = r.Reason
 		}

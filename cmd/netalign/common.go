@@ -49,6 +49,9 @@ func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) 
 		Parallelism: inv.Settings.Parallelism, Timeout: inv.Settings.Timeout,
 		NoSave: noSave, Insecure: insecure, Progress: a.progress(),
 	})
+	a.mu.Lock()
+	a.eng = eng
+	a.mu.Unlock()
 	s := &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt}
 	if s.tg, err = s.targets(target); err != nil {
 		eng.Close()
@@ -97,20 +100,27 @@ func readSnapshot(path string) (*intent.Observed, error) {
 }
 
 // unreachableError summarises devices that could not be observed, one line
-// each.
+// each: "leaf1: TIMEOUT: observe: no SSH banner ...".
 func unreachableError(u []validate.Unreachable) error {
 	var lines []string
 	for _, x := range u {
-		lines = append(lines, oneLine(x.Err))
+		lines = append(lines, fmt.Sprintf("%s: %s: %s", x.Device, x.Cause, oneLine(x.Err)))
 	}
 	if len(lines) == 1 {
 		return fmt.Errorf("%s", lines[0])
 	}
-	return fmt.Errorf("%d devices could not be observed: %s", len(u), strings.Join(lines, "; "))
+	return fmt.Errorf("%d devices could not be observed:\n  %s", len(u), strings.Join(lines, "\n  "))
 }
 
+// plan is the plan over obs, with the devices that could not be observed
+// skipped, limited to the --target selection: the same for plan and apply.
 func (s *session) plan(obs *engine.Observation) (*plan.Plan, error) {
-	return plan.Compute(s.desired, obs.Observed, plan.Options{HostDiff: s.eng.HostDiffer(), AllowMgmtPort: s.allowMgmt})
+	p, err := s.eng.Plan(s.desired, obs, plan.Options{AllowMgmtPort: s.allowMgmt})
+	if err != nil {
+		return nil, err
+	}
+	s.tg.plan(p)
+	return p, nil
 }
 
 func checkOutput(flag, v string, allowed ...string) error {
@@ -179,9 +189,9 @@ func (t targets) unreachable(us []validate.Unreachable) []validate.Unreachable {
 }
 
 // report is the validation report over the selected devices.
-func (t targets) report(devices []string, findings []validate.Finding) validate.Report {
+func (t targets) report(devices []string, unreachable []validate.Unreachable, findings []validate.Finding) validate.Report {
 	if len(t) == 0 {
-		return validate.NewReport(devices, findings)
+		return validate.NewReport(devices, unreachable, findings)
 	}
 	var ds []string
 	for _, d := range devices {
@@ -195,5 +205,5 @@ func (t targets) report(devices []string, findings []validate.Finding) validate.
 			fs = append(fs, f)
 		}
 	}
-	return validate.NewReport(ds, fs)
+	return validate.NewReport(ds, t.unreachable(unreachable), fs)
 }

@@ -100,8 +100,11 @@ func TestPlanWithoutDriverFailsInOneLine(t *testing.T) {
 		if len(lines) != 1 || !strings.Contains(lines[0], `no driver for platform "junos"`) {
 			t.Errorf("%s: stderr is not one line naming the platform:\n%s", cmd, errOut)
 		}
-		if strings.Contains(errOut, "goroutine") || out != "" {
-			t.Errorf("%s: unexpected output: stdout %q stderr %q", cmd, out, errOut)
+		if !strings.Contains(errOut, "NO_DRIVER") || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%s: stderr %q does not give the cause NO_DRIVER", cmd, errOut)
+		}
+		if !strings.Contains(out, "core1") {
+			t.Errorf("%s: stdout does not report the device: %q", cmd, out)
 		}
 	}
 }

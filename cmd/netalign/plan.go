@@ -4,7 +4,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netalign/netalign/internal/plan"
+	"github.com/netalign/netalign/internal/validate"
 )
+
+// planDocument is the JSON output of plan: the plan (docs/plan.md) with
+// the run's header, the devices that could not be observed and, when the
+// run could not start, why.
+type planDocument struct {
+	runInfo
+	*plan.Plan
+	Unreachable []validate.Unreachable `json:"unreachable"`
+	Insecure    []string               `json:"insecure"`
+	Errors      []validate.RunError    `json:"errors"`
+}
 
 func newPlanCmd(a *app) *cobra.Command {
 	var (
@@ -17,36 +29,52 @@ func newPlanCmd(a *app) *cobra.Command {
 		Short: "Observe every device and show what apply would change",
 		Long: `plan observes every device of the inventory (or reads --snapshot) and prints the
 typed changes that would bring hosts, switches and DHCP servers to the inventory.
-Exit codes: 0 success; 1 error. With --detailed-exitcode: 0 no changes, 1 error, 2 changes.`,
+A device that cannot be observed is shown as skipped with its cause; the others are
+planned, exactly as apply would.
+Exit codes: 0 success; 1 error or a device could not be observed.
+With --detailed-exitcode: 0 no changes, 1 error, 2 changes (and every device observed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput("--output", output, "text", "json"); err != nil {
 				return err
 			}
+			doc := planDocument{runInfo: a.runInfo(), Unreachable: []validate.Unreachable{}, Insecure: []string{}, Errors: []validate.RunError{}}
+			failed := func(err error) error {
+				if output == "json" {
+					doc.Errors = runErrors(err)
+					_ = writeJSON(a.stdout, doc)
+				}
+				return exitWith(1, err)
+			}
 			s, err := a.newSession(cmd, target)
 			if err != nil {
-				return exitWith(1, err)
+				return failed(err)
 			}
 			defer s.eng.Close()
 			obs, err := s.observe(cmd.Context(), snapshot)
 			if err != nil {
-				return exitWith(1, err)
-			}
-			if us := s.tg.unreachable(obs.Unreachable); len(us) > 0 {
-				return exitWith(1, unreachableError(us))
+				return failed(err)
 			}
 			p, err := s.plan(obs)
 			if err != nil {
-				return exitWith(1, err)
+				return failed(err)
 			}
-			s.tg.plan(p)
+			us := s.tg.unreachable(obs.Unreachable)
+			doc.Plan, doc.Unreachable, doc.Insecure = p, append(doc.Unreachable, us...), append(doc.Insecure, s.eng.Insecure()...)
 			if output == "json" {
-				err = plan.RenderJSON(a.stdout, p)
+				err = writeJSON(a.stdout, doc)
 			} else {
 				err = plan.RenderText(a.stdout, p, plan.TextOptions{Color: a.color(a.stdout)})
+				a.insecureWarning(doc.Insecure)
 			}
 			if err != nil {
 				return exitWith(1, err)
+			}
+			if ctx := cmd.Context(); ctx.Err() != nil {
+				return exitWith(1, errInterruptedRun(ctx))
+			}
+			if len(us) > 0 {
+				return exitWith(1, unreachableError(us))
 			}
 			if detailed && !p.Empty() {
 				return exitWith(2, nil)

@@ -7,12 +7,14 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 	"golang.org/x/term"
 
+	"github.com/netalign/netalign/internal/engine"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/inventory"
 )
@@ -26,6 +28,12 @@ type app struct {
 	log            *slog.Logger
 	// stopProfile ends the CPU profile started by --cpu-profile.
 	stopProfile func()
+	// exit ends the process (os.Exit); a second interrupt signal calls it.
+	exit func(code int)
+
+	mu sync.Mutex
+	// eng is the running command's engine, for the interrupt notice.
+	eng *engine.Engine
 }
 
 func newRootCmd(a *app) *cobra.Command {

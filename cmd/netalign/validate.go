@@ -37,42 +37,64 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 			if err := checkOutput("--output", output, "text", "json", "junit"); err != nil {
 				return err
 			}
-			s, err := a.newSession(cmd, target)
-			if err != nil {
-				return err
+			info := a.runInfo()
+			write := func(rep validate.Report, layers map[string]string) error {
+				rep.Netalign, rep.Time, rep.Inventory = info.Netalign, info.Time, info.Inventory
+				switch output {
+				case "json":
+					return rep.WriteJSON(a.stdout)
+				case "junit":
+					return rep.WriteJUnit(a.stdout, layers)
+				}
+				return rep.WriteTable(a.stdout, a.color(a.stdout))
 			}
-			defer s.eng.Close()
-			obs, err := s.observe(cmd.Context(), snapshot)
-			if err != nil {
+			// A run that cannot check anything still writes its document
+			// (-o json, -o junit), saying why: a CI job gets a report.
+			cannotRun := func(err error) error {
+				if output != "text" {
+					_ = write(validate.FailedReport(runErrors(err)), nil)
+				}
 				return exitWith(2, err)
 			}
-			if len(obs.Devices) > 0 && len(obs.Unreachable) == len(obs.Devices) {
-				return exitWith(2, unreachableError(obs.Unreachable))
+			s, err := a.newSession(cmd, target)
+			if err != nil {
+				return cannotRun(err)
+			}
+			defer s.eng.Close()
+			ctx := cmd.Context()
+			obs, err := s.observe(ctx, snapshot)
+			if err != nil {
+				return cannotRun(err)
 			}
 			var extra []validate.Finding
 			if probeDHCP {
 				if snapshot != "" {
-					return exitWith(2, fmt.Errorf("--probe-dhcp needs live devices; it cannot run with --snapshot"))
+					return cannotRun(fmt.Errorf("--probe-dhcp needs live devices; it cannot run with --snapshot"))
 				}
-				extra, err = a.probeDHCP(cmd.Context(), s, probeIfaces)
+				extra, err = a.probeDHCP(ctx, s, probeIfaces)
 				if err != nil {
-					return exitWith(2, err)
+					return cannotRun(err)
 				}
 			}
 			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra})
-			rep := s.tg.report(obs.Devices, findings)
-			switch output {
-			case "json":
-				err = rep.WriteJSON(a.stdout)
-			case "junit":
-				err = rep.WriteJUnit(a.stdout, layers(s))
-			default:
-				err = rep.WriteTable(a.stdout, a.color(a.stdout))
-			}
-			if err != nil {
+			rep := s.tg.report(obs.Devices, obs.Unreachable, findings)
+			rep.Insecure = append(rep.Insecure, s.eng.Insecure()...)
+			if err := write(rep, layers(s)); err != nil {
 				return exitWith(2, err)
 			}
-			if !rep.Clean {
+			if output == "text" {
+				a.insecureWarning(rep.Insecure)
+			}
+			switch {
+			case ctx.Err() != nil:
+				return exitWith(2, errInterruptedRun(ctx))
+			case len(rep.Devices) > 0 && rep.Summary.Checked == 0:
+				// Nothing could be observed: nothing was validated.
+				return exitWith(2, unreachableError(rep.Unreachable))
+			case len(s.tg) > 0 && len(rep.Unreachable) > 0:
+				// A device asked for by name could not be checked.
+				return exitWith(2, unreachableError(rep.Unreachable))
+			case !rep.Clean:
 				return exitWith(1, nil)
 			}
 			return nil

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/netalign/netalign/dhcp"
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/plan"
 	"github.com/netalign/netalign/internal/validate"
@@ -64,6 +65,76 @@ type Engine struct {
 	mu       sync.Mutex
 	switches map[string]switchdrivers.Driver
 	servers  map[string]dhcp.Server
+	// flights are the operations running now, by device.
+	flights map[string]Flight
+}
+
+// Flight is an operation running on a device.
+type Flight struct {
+	Device string
+	Phase  string
+	// Deadline is when the operation's own deadline ends it.
+	Deadline time.Time
+}
+
+// InFlight lists the operations running now, sorted by device. An
+// interrupted apply waits for these (a transaction finishes or rolls back)
+// until the latest Deadline.
+func (e *Engine) InFlight() []Flight {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Flight, 0, len(e.flights))
+	for _, f := range e.flights {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Device < out[j].Device })
+	return out
+}
+
+// DeviceError is a device's failure in one operation. It is the only place
+// a device's name is added to an error: drivers never name the device.
+type DeviceError struct {
+	Device string
+	// Op is the operation: open, observe, apply.
+	Op  string
+	Err error
+}
+
+// Error is "device: op: cause".
+func (e *DeviceError) Error() string { return e.Device + ": " + e.Detail() }
+
+// Detail is the error without the device: "op: cause".
+func (e *DeviceError) Detail() string {
+	msg := e.Err.Error()
+	// A driver that still names the device would say it twice.
+	msg = strings.TrimPrefix(msg, e.Device+": ")
+	if e.Op == "" || strings.HasPrefix(msg, e.Op+": ") {
+		return msg
+	}
+	return e.Op + ": " + msg
+}
+
+func (e *DeviceError) Unwrap() error { return e.Err }
+
+// deviceErr wraps err as device's failure in op, once.
+func deviceErr(device, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *DeviceError
+	if errors.As(err, &de) && de.Device == device {
+		return err
+	}
+	return &DeviceError{Device: device, Op: op, Err: err}
+}
+
+// detail is err's message without the device name.
+func detail(err error) string {
+	var de *DeviceError
+	if errors.As(err, &de) {
+		return de.Detail()
+	}
+	return err.Error()
 }
 
 // New returns an engine for inv.
@@ -77,7 +148,7 @@ func New(inv *inventory.Inventory, opts Options) *Engine {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
-	return &Engine{opts: opts, inv: inv, switches: map[string]switchdrivers.Driver{}, servers: map[string]dhcp.Server{}}
+	return &Engine{opts: opts, inv: inv, switches: map[string]switchdrivers.Driver{}, servers: map[string]dhcp.Server{}, flights: map[string]Flight{}}
 }
 
 // Close closes every open driver.
@@ -121,18 +192,21 @@ func (e *Engine) switchDriver(ctx context.Context, sw inventory.Switch) (switchd
 		return d, nil
 	}
 	if e.opts.Switches == nil {
-		return nil, fmt.Errorf("%s: %w for platform %q", sw.Name, switchdrivers.ErrNoDriver, sw.Platform)
+		return nil, deviceErr(sw.Name, "open", cause.Wrap(cause.NoDriver, switchdrivers.ErrNoDriver, "no switch drivers in this build"))
 	}
 	cfg, err := switchdrivers.ConfigFor(sw, e.inv.Settings)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sw.Name, err)
+		return nil, deviceErr(sw.Name, "open", err)
 	}
 	cfg.Save = cfg.Save && !e.opts.NoSave
 	cfg.Insecure = cfg.Insecure || e.opts.Insecure
 	cfg.Timeout = e.opts.Timeout
 	d, err = e.opts.Switches.Open(ctx, cfg, e.opts.Log.With("device", sw.Name))
+	if errors.Is(err, switchdrivers.ErrNoDriver) {
+		err = cause.Wrap(cause.NoDriver, err, "%s", err.Error())
+	}
 	if err != nil {
-		return nil, err
+		return nil, deviceErr(sw.Name, "open", err)
 	}
 	e.mu.Lock()
 	e.switches[sw.Name] = d
@@ -148,11 +222,14 @@ func (e *Engine) dhcpServer(ctx context.Context, s inventory.DHCPServer) (dhcp.S
 		return d, nil
 	}
 	if e.opts.DHCP == nil {
-		return nil, fmt.Errorf("%s: %w for kind %q", s.Name, dhcp.ErrNoDriver, s.Kind)
+		return nil, deviceErr(s.Name, "open", cause.Wrap(cause.NoDriver, dhcp.ErrNoDriver, "no DHCP drivers in this build"))
 	}
 	d, err := e.opts.DHCP.Open(ctx, s, e.opts.Log.With("device", s.Name))
+	if errors.Is(err, dhcp.ErrNoDriver) {
+		err = cause.Wrap(cause.NoDriver, err, "%s", err.Error())
+	}
 	if err != nil {
-		return nil, err
+		return nil, deviceErr(s.Name, "open", err)
 	}
 	e.mu.Lock()
 	e.servers[s.Name] = d
@@ -244,7 +321,7 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 			st, err := d.Observe(ctx)
 			if err != nil {
 				e.dropSwitch(sw.Name)
-				return fmt.Errorf("%s: observe: %w", sw.Name, err)
+				return deviceErr(sw.Name, "observe", err)
 			}
 			st.Name, st.Platform = sw.Name, sw.Platform
 			swStates[i] = st
@@ -261,7 +338,7 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 			}
 			pools, err := d.Observe(ctx)
 			if err != nil {
-				return fmt.Errorf("%s: observe: %w", s.Name, err)
+				return deviceErr(s.Name, "observe", err)
 			}
 			if pools == nil {
 				pools = []intent.Pool{}
@@ -283,7 +360,7 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 		if !add("host", h.Name, func(ctx context.Context) error {
 			st, err := e.opts.Hosts.Observe(ctx, h)
 			if err != nil {
-				return fmt.Errorf("%s: observe: %w", h.Name, err)
+				return deviceErr(h.Name, "observe", err)
 			}
 			st.Name = h.Name
 			hostStates[i] = st
@@ -298,7 +375,8 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 		out.Devices = append(out.Devices, d.name)
 		switch {
 		case d.job >= 0 && errs[d.job] != nil:
-			out.Unreachable = append(out.Unreachable, validate.Unreachable{Device: d.name, Kind: d.kind, Err: errs[d.job].Error()})
+			err := errs[d.job]
+			out.Unreachable = append(out.Unreachable, validate.Unreachable{Device: d.name, Kind: d.kind, Cause: cause.Of(err), Err: detail(err)})
 		case d.job < 0:
 			if u, ok := kept.unreachable[d.kind+"/"+d.name]; ok {
 				out.Unreachable = append(out.Unreachable, u)
@@ -369,12 +447,12 @@ func (e *Engine) run(ctx context.Context, phase string, jobs []job, detach bool)
 	g.SetLimit(e.opts.Parallelism)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
-			errs[i] = fmt.Errorf("%s: %w: %w", j.name, errNotReached, context.Cause(ctx))
+			errs[i] = deviceErr(j.name, phase, notReached(ctx))
 			continue
 		}
 		g.Go(func() error {
 			if ctx.Err() != nil {
-				errs[i] = fmt.Errorf("%s: %w: %w", j.name, errNotReached, context.Cause(ctx))
+				errs[i] = deviceErr(j.name, phase, notReached(ctx))
 				return nil
 			}
 			parent := ctx
@@ -384,11 +462,18 @@ func (e *Engine) run(ctx context.Context, phase string, jobs []job, detach bool)
 			dctx, cancel := context.WithTimeout(parent, e.opts.Timeout)
 			defer cancel()
 			start := time.Now()
+			key := j.kind + "/" + j.name
+			e.mu.Lock()
+			e.flights[key] = Flight{Device: j.name, Phase: phase, Deadline: start.Add(e.opts.Timeout)}
+			e.mu.Unlock()
 			errs[i] = j.run(dctx)
+			e.mu.Lock()
+			delete(e.flights, key)
+			e.mu.Unlock()
 			status := done
 			if errs[i] != nil {
 				status = StatusFailed
-				e.opts.Log.Warn(phase+" failed", "device", j.name, "err", errs[i])
+				e.opts.Log.Warn(phase+" failed", "device", j.name, "cause", cause.Of(errs[i]), "err", detail(errs[i]))
 			} else {
 				level := slog.LevelDebug
 				if detach {
@@ -429,7 +514,10 @@ type Result struct {
 	Kind    plan.DeviceKind `json:"kind"`
 	Status  Status          `json:"status"`
 	Changes int             `json:"changes"`
-	Error   string          `json:"error,omitempty"`
+	// Cause is set with Error: why the device failed (internal/cause).
+	Cause cause.Code `json:"cause,omitempty"`
+	// Error is the failure in one line, without the device's name.
+	Error string `json:"error,omitempty"`
 	Reason  string          `json:"reason,omitempty"`
 	// Lines and Diff are what a switch transaction pushed and the device's
 	// own diff.
@@ -450,6 +538,7 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 		switch {
 		case d.Skipped != "":
 			results[i].Status, results[i].Reason = StatusSkipped, d.Skipped
+			results[i].Cause = cause.Code(d.Cause)
 			continue
 		case d.Changes() == 0:
 			results[i].Status = StatusUnchanged
@@ -478,7 +567,7 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 			if err == nil {
 				continue
 			}
-			r.Error = err.Error()
+			r.Error, r.Cause = detail(err), cause.Of(err)
 			var rb *switchdrivers.RollbackError
 			var se *switchdrivers.SaveError
 			switch {
@@ -502,13 +591,23 @@ func (e *Engine) Apply(stop context.Context, p *plan.Plan) []Result {
 // interrupted.
 var errNotReached = errors.New("not reached: interrupted before this device started")
 
+// notReached is the error of a device a run never started because ctx
+// ended: INTERRUPTED, or TIMEOUT when the run's own deadline ended it.
+func notReached(ctx context.Context) error {
+	code := cause.Interrupted
+	if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		code = cause.Timeout
+	}
+	return cause.Wrap(code, fmt.Errorf("%w: %w", errNotReached, context.Cause(ctx)), "%s", errNotReached.Error())
+}
+
 func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		switch d.Kind {
 		case plan.KindSwitch:
 			sw := e.inv.Switch(d.Name)
 			if sw == nil {
-				return fmt.Errorf("%s: not in the inventory", d.Name)
+				return deviceErr(d.Name, "apply", errors.New("not in the inventory"))
 			}
 			drv, err := e.switchDriver(ctx, *sw)
 			if err != nil {
@@ -520,39 +619,39 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 			}
 			if err != nil {
 				e.dropSwitch(d.Name)
-				return err
+				return deviceErr(d.Name, "apply", err)
 			}
 			r.Status = StatusApplied
 			return nil
 		case plan.KindDHCP:
 			s := e.inv.DHCPServer(d.Name)
 			if s == nil {
-				return fmt.Errorf("%s: not in the inventory", d.Name)
+				return deviceErr(d.Name, "apply", errors.New("not in the inventory"))
 			}
 			srv, err := e.dhcpServer(ctx, *s)
 			if err != nil {
 				return err
 			}
 			if err := srv.Apply(ctx, d.DHCP); err != nil {
-				return deviceError(d.Name, "apply", err)
+				return deviceErr(d.Name, "apply", err)
 			}
 			r.Status = StatusApplied
 			return nil
 		case plan.KindHost:
 			h := e.inv.Host(d.Name)
 			if h == nil {
-				return fmt.Errorf("%s: not in the inventory", d.Name)
+				return deviceErr(d.Name, "apply", errors.New("not in the inventory"))
 			}
 			if e.opts.Hosts == nil {
-				return fmt.Errorf("%s: host networking is not available", d.Name)
+				return deviceErr(d.Name, "apply", cause.New(cause.NoDriver, "host networking is not available in this build"))
 			}
 			if err := e.opts.Hosts.Apply(ctx, *h, d.Host); err != nil {
-				return deviceError(d.Name, "apply", err)
+				return deviceErr(d.Name, "apply", err)
 			}
 			r.Status = StatusApplied
 			return nil
 		}
-		return fmt.Errorf("%s: unknown device kind %q", d.Name, d.Kind)
+		return deviceErr(d.Name, "apply", fmt.Errorf("unknown device kind %q", d.Kind))
 	}
 }
 
@@ -575,11 +674,40 @@ func SortResults(rs []Result) {
 	})
 }
 
-// deviceError wraps err with the device and the operation, unless it already
-// names the device (drivers' RollbackError and CommandError do).
-func deviceError(device, op string, err error) error {
-	if strings.HasPrefix(err.Error(), device+": ") {
-		return err
+// Plan computes the plan of desired against obs. A device that could not be
+// observed is in the plan as skipped, with its cause: plan and apply show
+// the same plan, and apply changes nothing on a device it could not see.
+func (e *Engine) Plan(desired *intent.Desired, obs *Observation, opts plan.Options) (*plan.Plan, error) {
+	opts.HostDiff = e.HostDiffer()
+	p, err := plan.Compute(desired, obs.Observed, opts)
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Errorf("%s: %s: %w", device, op, err)
+	for _, u := range obs.Unreachable {
+		if d := p.Device(plan.DeviceKind(u.Kind), u.Device); d != nil {
+			d.Skipped = "not observed: " + u.Err
+			d.Cause = string(u.Cause)
+		}
+	}
+	return p, nil
+}
+
+// Insecure lists the devices whose SSH host key or TLS certificate is not
+// verified (insecure: true in the inventory, or Options.Insecure for
+// switches), sorted, for reports: an operator must see it whatever the log
+// level.
+func (e *Engine) Insecure() []string {
+	var out []string
+	for _, sw := range e.inv.Switches {
+		if sw.Insecure || e.opts.Insecure {
+			out = append(out, sw.Name)
+		}
+	}
+	for _, s := range e.inv.DHCPServers {
+		if s.Insecure {
+			out = append(out, s.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -38,6 +38,9 @@ type Device struct {
 	DHCP   []intent.PoolChange   `json:"dhcp,omitempty"`
 	// Skipped says why the device is not planned (not observed, no access).
 	Skipped string `json:"skipped,omitempty"`
+	// Cause is set on a device that could not be observed: the failure
+	// cause code (TIMEOUT, AUTH_FAILED...; docs/validate.md).
+	Cause string `json:"cause,omitempty"`
 	// Warnings are things the planner refused to change (protected ports,
 	// pools not owned by netalign) or could not decide.
 	Warnings []string `json:"warnings,omitempty"`

@@ -94,12 +94,24 @@ func RenderText(w io.Writer, p *Plan, o TextOptions) error {
 		}
 	}
 	s := p.Summary()
-	if s.Devices == 0 {
+	unobserved := 0
+	for _, d := range p.Devices {
+		if d.Cause != "" {
+			unobserved++
+		}
+	}
+	switch {
+	case s.Devices == 0 && unobserved > 0:
+		fmt.Fprintf(&b, "\nNo changes on the devices observed; %s could not be observed (above): their changes are unknown.\n", c(ansiRed, fmt.Sprintf("%d device(s)", unobserved)))
+	case s.Devices == 0:
 		fmt.Fprintf(&b, "\nNo changes. The network matches the inventory.\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "\nPlan: %d to create, %d to change, %d to delete on %d device(s)", s.Create, s.Update, s.Delete, s.Devices)
 		if s.Disruptive > 0 {
 			fmt.Fprintf(&b, "; %s", c(ansiRed, fmt.Sprintf("%d disruptive", s.Disruptive)))
+		}
+		if unobserved > 0 {
+			fmt.Fprintf(&b, "; %s could not be observed", c(ansiRed, fmt.Sprintf("%d device(s)", unobserved)))
 		}
 		b.WriteString(".\n")
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 )
 
@@ -22,18 +23,20 @@ type Finding struct {
 	Message  string `json:"message"`
 }
 
-// Unreachable is a device that could not be observed, with the reason.
+// Unreachable is a device that could not be observed, with the cause and
+// the one-line reason (which does not repeat the device).
 type Unreachable struct {
-	Device string
-	Kind   string
-	Err    string
+	Device string     `json:"device"`
+	Kind   string     `json:"kind"`
+	Cause  cause.Code `json:"cause"`
+	Err    string     `json:"message"`
 }
 
 // Input is everything Check looks at.
 type Input struct {
 	Desired  *intent.Desired
 	Observed *intent.Observed
-	// Unreachable devices become DEVICE_UNREACHABLE findings.
+	// Unreachable devices become findings coded with their cause.
 	Unreachable []Unreachable
 	// Extra findings from live checks (the DHCP probe) are merged in.
 	Extra []Finding
@@ -44,7 +47,7 @@ type Input struct {
 func Check(in Input) []Finding {
 	var out []Finding
 	sev := map[Code]Severity{}
-	for _, c := range Codes() {
+	for _, c := range AllCodes() {
 		sev[c.Code] = c.Severity
 	}
 	add := func(code Code, device, object, expected, found, msg string) {
@@ -55,7 +58,11 @@ func Check(in Input) []Finding {
 		obs = &intent.Observed{}
 	}
 	for _, u := range in.Unreachable {
-		add(DeviceUnreachable, u.Device, u.Kind, "reachable", "unreachable", u.Err)
+		c := u.Cause
+		if c == "" {
+			c = cause.ProtocolError
+		}
+		add(CauseCode(c), u.Device, u.Kind, "observed", string(c), u.Err)
 	}
 	hostBonds := map[string]map[string]intent.DesiredBond{}
 	for _, h := range in.Desired.Hosts {

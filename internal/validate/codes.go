@@ -1,5 +1,7 @@
 package validate
 
+import "github.com/netalign/netalign/internal/cause"
+
 // Code is a stable, documented finding code (docs/validate.md).
 type Code string
 
@@ -29,8 +31,16 @@ const (
 	DHCPPoolMismatch     Code = "DHCP_POOL_MISMATCH"
 	DHCPNoOffer          Code = "DHCP_NO_OFFER"
 	DHCPWrongSubnet      Code = "DHCP_WRONG_SUBNET"
-	DeviceUnreachable    Code = "DEVICE_UNREACHABLE"
+	// DeviceUnreachable is no longer reported: since report version 2 a
+	// device that could not be handled has its cause as the code
+	// (UNREACHABLE, TIMEOUT, AUTH_FAILED...). Kept so the code is never
+	// reused with another meaning.
+	DeviceUnreachable Code = "DEVICE_UNREACHABLE"
 )
+
+// CauseCode is the finding code of a device that could not be handled for
+// cause c: the cause itself.
+func CauseCode(c cause.Code) Code { return Code(c) }
 
 // Severity ranks findings. Errors and warnings make validate exit 1;
 // info never does.
@@ -49,36 +59,73 @@ type CodeInfo struct {
 	Severity Severity
 	Layer    string
 	Meaning  string
+	// Action says what to do about it; empty where the meaning says it.
+	Action string
 }
 
 // Codes is the documented list of codes (docs/validate.md is generated from
 // the same text by `netalign validate --list-codes`).
 func Codes() []CodeInfo {
 	return []CodeInfo{
-		{LAGModeMismatch, SeverityError, "switch", "the LAG facing a bond has the wrong type (static vs LACP) for the bond mode"},
-		{LAGMissing, SeverityError, "switch", "the bond mode needs a LAG but the switch ports are not in one"},
-		{LAGUnexpected, SeverityError, "switch", "the bond mode needs plain trunks but the switch ports are in a LAG"},
-		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs"},
-		{LACPNotBundled, SeverityError, "switch", "an LACP member is not bundled (individual, suspended or down)"},
-		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk"},
-		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch"},
-		{NativeVLANMismatch, SeverityError, "switch", "the trunk's native VLAN is not the cluster network's untagged VLAN"},
-		{PortNotTrunk, SeverityError, "switch", "a host-facing port or LAG is not a trunk"},
-		{PortMissing, SeverityError, "switch", "the inventory cables a NIC to a port the switch does not have"},
-		{MTUMismatch, SeverityError, "switch", "the switch MTU is smaller than the host MTU"},
-		{PortDown, SeverityWarning, "switch", "a host-facing port is administratively or operationally down"},
-		{CablingMismatch, SeverityError, "switch", "LLDP on the port shows another host or NIC than the inventory"},
-		{HostBondMissing, SeverityError, "host", "the bond <cn>-bo does not exist"},
-		{HostBondModeMismatch, SeverityError, "host", "the bond mode differs from the inventory"},
-		{HostBondOptions, SeverityWarning, "host", "a bond option (miimon, lacp rate, hash policy...) differs"},
-		{HostVLANMissing, SeverityError, "host", "a VM network VLAN is missing on the bond's bridge port"},
-		{HostNICMissing, SeverityError, "host", "an inventory NIC is missing or not enslaved to its bond"},
-		{HostBridgeMismatch, SeverityError, "host", "the bridge is missing, not VLAN-filtering, or the bond is not its port"},
-		{HostMTUMismatch, SeverityError, "host", "the host MTU differs from the cluster network MTU"},
-		{DHCPPoolMissing, SeverityError, "dhcp", "a VLAN with a DHCP block has no pool on its server"},
-		{DHCPPoolMismatch, SeverityError, "dhcp", "the pool differs (range, gateway, DNS...) or a live offer carries other options"},
-		{DHCPNoOffer, SeverityError, "dhcp", "the live probe got no OFFER on the VLAN"},
-		{DHCPWrongSubnet, SeverityError, "dhcp", "the live probe got an address outside the VLAN's subnet"},
-		{DeviceUnreachable, SeverityError, "any", "the device could not be observed"},
+		{LAGModeMismatch, SeverityError, "switch", "the LAG facing a bond has the wrong type (static vs LACP) for the bond mode", "`netalign apply` re-creates the LAG with the mode the bond needs (members leave and rejoin it)"},
+		{LAGMissing, SeverityError, "switch", "the bond mode needs a LAG but the switch ports are not in one", "`netalign apply` creates the LAG"},
+		{LAGUnexpected, SeverityError, "switch", "the bond mode needs plain trunks but the switch ports are in a LAG", "`netalign apply` takes the ports out of the LAG, or change the bond mode in the inventory"},
+		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs", "`netalign apply` moves the ports into one LAG; check the cabling if LLDP disagrees"},
+		{LACPNotBundled, SeverityError, "switch", "an LACP member is not bundled (individual, suspended or down)", "check that the host's bond runs 802.3ad on these NICs and the cabling matches the inventory"},
+		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
+		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
+		{NativeVLANMismatch, SeverityError, "switch", "the trunk's native VLAN is not the cluster network's untagged VLAN", "`netalign apply` sets the native VLAN"},
+		{PortNotTrunk, SeverityError, "switch", "a host-facing port or LAG is not a trunk", "`netalign apply` makes the port a trunk"},
+		{PortMissing, SeverityError, "switch", "the inventory cables a NIC to a port the switch does not have", "correct the port name in the inventory (or the switch it names)"},
+		{MTUMismatch, SeverityError, "switch", "the switch MTU is smaller than the host MTU", "`netalign apply` raises the port MTU"},
+		{PortDown, SeverityWarning, "switch", "a host-facing port is administratively or operationally down", "check the cable, the host NIC and `shutdown` on the port"},
+		{CablingMismatch, SeverityError, "switch", "LLDP on the port shows another host or NIC than the inventory", "fix the cable or the inventory: the port is cabled to what LLDP shows"},
+		{HostBondMissing, SeverityError, "host", "the bond <cn>-bo does not exist", "`netalign apply` creates the bond (access: local), or create it in Harvester"},
+		{HostBondModeMismatch, SeverityError, "host", "the bond mode differs from the inventory", "change the bond mode on the host (Harvester's cluster network config) or the inventory"},
+		{HostBondOptions, SeverityWarning, "host", "a bond option (miimon, lacp rate, hash policy...) differs", "align the bond options on the host with the inventory"},
+		{HostVLANMissing, SeverityError, "host", "a VM network VLAN is missing on the bond's bridge port", "`netalign apply` adds the VLAN to the bridge port, or check the VM network in Harvester"},
+		{HostNICMissing, SeverityError, "host", "an inventory NIC is missing or not enslaved to its bond", "check the NIC name in the inventory and that the NIC is enslaved to the bond"},
+		{HostBridgeMismatch, SeverityError, "host", "the bridge is missing, not VLAN-filtering, or the bond is not its port", "`netalign apply` repairs the bridge, or check the cluster network in Harvester"},
+		{HostMTUMismatch, SeverityError, "host", "the host MTU differs from the cluster network MTU", "align the MTU of the cluster network on the host with the inventory"},
+		{DHCPPoolMissing, SeverityError, "dhcp", "a VLAN with a DHCP block has no pool on its server", "`netalign apply` adds the pool"},
+		{DHCPPoolMismatch, SeverityError, "dhcp", "the pool differs (range, gateway, DNS...) or a live offer carries other options", "`netalign apply` corrects the pool"},
+		{DHCPNoOffer, SeverityError, "dhcp", "the live probe got no OFFER on the VLAN", "check the server is running, the relay on the VLAN's gateway, and that the pool has free addresses"},
+		{DHCPWrongSubnet, SeverityError, "dhcp", "the live probe got an address outside the VLAN's subnet", "another DHCP server answers on the VLAN, or the relay selects the wrong subnet: find and stop it"},
 	}
 }
+
+// CauseCodes documents the failure causes: a device that could not be
+// observed or changed is reported with one of them instead of findings.
+func CauseCodes() []CodeInfo {
+	return []CodeInfo{
+		{CauseCode(cause.Unreachable), SeverityError, "any", "the connection was refused, there is no route, or the name does not resolve",
+			"check the address and port in the inventory and that the management interface is up and reachable from here"},
+		{CauseCode(cause.Timeout), SeverityError, "any", "the device accepted no connection, sent no banner or did not answer within settings.timeout",
+			"check that the device answers on that port (a firewall silently dropping, a hung management plane); raise settings.timeout or --timeout for slow links"},
+		{CauseCode(cause.AuthFailed), SeverityError, "any", "the device refused the credentials (the message names the user and where the secret came from)",
+			"check the user and the variable or file the inventory names"},
+		{CauseCode(cause.HostKeyUnknown), SeverityError, "any", "the known_hosts file has no entry for the device (the message gives the offered key's fingerprint)",
+			"verify the fingerprint on the device's console, then add its key to the known_hosts file (ssh-keyscan)"},
+		{CauseCode(cause.HostKeyMismatch), SeverityError, "any", "the device's SSH host key differs from the one in known_hosts",
+			"find out why the key changed (replaced device, or someone in the path); only then replace the entry the message names"},
+		{CauseCode(cause.TLSVerifyFailed), SeverityError, "any", "the device's TLS certificate did not verify against the CA and server name of the inventory",
+			"check tls.ca and tls.serverName against the certificate the device presents"},
+		{CauseCode(cause.CredentialsMissing), SeverityError, "any", "an environment variable or file the credentials name is unset or unreadable",
+			"set the variable or create the file the message names; `netalign inventory check --resolve` checks them all without contacting devices"},
+		{CauseCode(cause.PlatformMismatch), SeverityError, "any", "the device answered, but not as the platform the inventory names",
+			"correct the platform (or address) of the device in the inventory"},
+		{CauseCode(cause.ProtocolError), SeverityError, "any", "the device answered something netalign could not use, or dropped the session",
+			"run again with --log-level debug and look at the device's logs; report it if the device's output is unusual"},
+		{CauseCode(cause.NoDriver), SeverityError, "any", "netalign has no driver for the device's platform or kind",
+			"use one of the platforms `netalign inventory check` lists"},
+		{CauseCode(cause.Insecure), SeverityError, "any", "netalign refused to send credentials over a clear-text connection",
+			"use https:// (or the device's TLS port), or set insecure: true on the device if the network path is trusted"},
+		{CauseCode(cause.ConcurrentChange), SeverityError, "any", "the device's configuration changed between observation and commit; netalign abandoned its transaction",
+			"find who else changes the device, then run again"},
+		{CauseCode(cause.Interrupted), SeverityError, "any", "the run was interrupted before the device was handled",
+			"run again"},
+	}
+}
+
+// AllCodes is every documented code: the findings, then the causes.
+func AllCodes() []CodeInfo { return append(Codes(), CauseCodes()...) }

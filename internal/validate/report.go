@@ -11,31 +11,76 @@ import (
 )
 
 // ReportVersion is the version of the JSON report schema (docs/validate.md).
-const ReportVersion = 1
+// Version 2 added the run's metadata, the failure causes as codes, the
+// devices that could not be handled, run errors and insecure devices.
+const ReportVersion = 2
 
-// Report is the JSON form of a validation run.
+// Report is the JSON form of a validation run. A report is produced on
+// every exit: when the run could not start (an invalid inventory), Errors
+// says why and there are no devices.
 type Report struct {
-	Version  int       `json:"version"`
-	Clean    bool      `json:"clean"`
-	Summary  Counts    `json:"summary"`
-	Devices  []string  `json:"devices"`
-	Findings []Finding `json:"findings"`
+	Version int `json:"version"`
+	// Netalign is the version of netalign that made the report, Time when
+	// (RFC 3339) and Inventory from which file. The caller sets them:
+	// building a report is pure.
+	Netalign  string `json:"netalign"`
+	Time      string `json:"time"`
+	Inventory string `json:"inventory"`
+	Clean     bool   `json:"clean"`
+	Summary   Counts `json:"summary"`
+	// Devices are the devices asked for, sorted.
+	Devices []string `json:"devices"`
+	// Unreachable are the devices that could not be observed, with their
+	// cause; each also has a finding coded with the cause.
+	Unreachable []Unreachable `json:"unreachable"`
+	// Insecure lists the devices whose host key or certificate was not
+	// verified (insecure: true or --insecure).
+	Insecure []string `json:"insecure"`
+	// Errors are problems that kept the run from checking anything (an
+	// invalid inventory: one per field).
+	Errors   []RunError `json:"errors"`
+	Findings []Finding  `json:"findings"`
 }
 
-// Counts counts findings by severity.
+// RunError is a problem of the run itself, not of a device: an inventory
+// field, a flag, a snapshot file.
+type RunError struct {
+	// Code is INVENTORY_INVALID for an inventory problem, RUN_ERROR
+	// otherwise.
+	Code    string `json:"code"`
+	File    string `json:"file,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Value   string `json:"value,omitempty"`
+	Message string `json:"message"`
+}
+
+// Run error codes.
+const (
+	RunInventoryInvalid = "INVENTORY_INVALID"
+	RunFailed           = "RUN_ERROR"
+)
+
+// Counts counts findings by severity, and devices by what became of them.
 type Counts struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Info     int `json:"info"`
+	// Checked devices were observed and checked; Unreachable ones could
+	// not be observed.
+	Checked     int `json:"checked"`
+	Unreachable int `json:"unreachable"`
 }
 
-// NewReport builds the report of findings over the checked devices.
-func NewReport(devices []string, findings []Finding) Report {
-	r := Report{Version: ReportVersion, Devices: append([]string{}, devices...), Findings: findings}
+// NewReport builds the report of findings over the devices asked for, of
+// which unreachable could not be observed.
+func NewReport(devices []string, unreachable []Unreachable, findings []Finding) Report {
+	r := Report{Version: ReportVersion, Devices: append([]string{}, devices...), Findings: findings,
+		Unreachable: append([]Unreachable{}, unreachable...), Insecure: []string{}, Errors: []RunError{}}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
 	sort.Strings(r.Devices)
+	sort.Slice(r.Unreachable, func(i, j int) bool { return r.Unreachable[i].Device < r.Unreachable[j].Device })
 	for _, f := range findings {
 		switch f.Severity {
 		case SeverityError:
@@ -46,7 +91,17 @@ func NewReport(devices []string, findings []Finding) Report {
 			r.Summary.Info++
 		}
 	}
+	r.Summary.Unreachable = len(r.Unreachable)
+	r.Summary.Checked = len(r.Devices) - r.Summary.Unreachable
 	r.Clean = r.Summary.Errors == 0 && r.Summary.Warnings == 0
+	return r
+}
+
+// FailedReport is the report of a run that could not check anything.
+func FailedReport(errs []RunError) Report {
+	r := NewReport(nil, nil, nil)
+	r.Errors = append(r.Errors, errs...)
+	r.Clean = false
 	return r
 }
 
@@ -91,13 +146,41 @@ func (r Report) WriteTable(w io.Writer, color bool) error {
 		tw.Flush()
 		b.WriteByte('\n')
 	}
-	if r.Clean {
-		fmt.Fprintf(&b, "%s: %d device(s) checked, no mismatches.\n", c("\x1b[32m", "OK"), len(r.Devices))
-	} else {
-		fmt.Fprintf(&b, "%s: %d error(s), %d warning(s) on %d device(s) checked.\n", c("\x1b[31m", "MISMATCH"), r.Summary.Errors, r.Summary.Warnings, len(r.Devices))
+	for _, e := range r.Errors {
+		fmt.Fprintf(&b, "%s %s\n", c("\x1b[31m", "error:"), e.line())
+	}
+	if len(r.Insecure) > 0 {
+		fmt.Fprintf(&b, "%s host key / certificate verification was disabled for: %s\n", c("\x1b[33m", "WARNING:"), strings.Join(r.Insecure, ", "))
+	}
+	unreachable := ""
+	if n := r.Summary.Unreachable; n > 0 {
+		unreachable = fmt.Sprintf(", %d could not be observed", n)
+	}
+	switch {
+	case len(r.Errors) > 0:
+		fmt.Fprintf(&b, "%s: nothing was checked.\n", c("\x1b[31m", "FAILED"))
+	case r.Clean:
+		fmt.Fprintf(&b, "%s: %d device(s) checked, no mismatches.\n", c("\x1b[32m", "OK"), r.Summary.Checked)
+	default:
+		fmt.Fprintf(&b, "%s: %d error(s), %d warning(s); %d device(s) checked%s.\n", c("\x1b[31m", "MISMATCH"), r.Summary.Errors, r.Summary.Warnings, r.Summary.Checked, unreachable)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// line is the run error as one line: file: path: message (value "x").
+func (e RunError) line() string {
+	var parts []string
+	for _, p := range []string{e.File, e.Path} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	msg := e.Message
+	if e.Value != "" {
+		msg += fmt.Sprintf(" (value %q)", e.Value)
+	}
+	return strings.Join(append(parts, msg), ": ")
 }
 
 type junitSuites struct {
@@ -151,10 +234,23 @@ func (r Report) WriteJUnit(w io.Writer, layers map[string]string) error {
 	}
 	sort.Strings(devices)
 	out := junitSuites{Name: "netalign validate"}
+	if len(r.Errors) > 0 {
+		// The run could not check anything: one failing case says why, so
+		// a CI system shows a red test instead of an empty report.
+		var lines []string
+		for _, e := range r.Errors {
+			lines = append(lines, e.line())
+		}
+		s := junitSuite{Name: "netalign", Tests: 1, Failures: 1, Cases: []junitCase{{
+			Name: "run", Classname: "netalign.run",
+			Failure: &junitFailure{Message: fmt.Sprintf("%d problem(s) kept validate from running", len(r.Errors)), Type: r.Errors[0].Code, Text: strings.Join(lines, "\n")},
+		}}}
+		out.Suites, out.Tests, out.Failures = append(out.Suites, s), 1, 1
+	}
 	for _, d := range devices {
 		s := junitSuite{Name: d}
 		layer := layers[d]
-		for _, ci := range Codes() {
+		for _, ci := range AllCodes() {
 			if ci.Layer != "any" && layer != "" && ci.Layer != layer {
 				continue
 			}
