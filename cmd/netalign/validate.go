@@ -28,9 +28,9 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if listCodes {
 				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "CODE\tSEVERITY\tLAYER\tMEANING")
-				for _, c := range validate.Codes() {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Code, c.Severity, c.Layer, c.Meaning)
+				fmt.Fprintln(tw, "CODE\tSEVERITY\tLAYER\tMEANING\tWHAT TO DO")
+				for _, c := range validate.AllCodes() {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Code, c.Severity, c.Layer, c.Meaning, c.Action)
 				}
 				return tw.Flush()
 			}

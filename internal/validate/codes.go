@@ -1,6 +1,11 @@
 package validate
 
-import "github.com/netalign/netalign/internal/cause"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netalign/netalign/internal/cause"
+)
 
 // Code is a stable, documented finding code (docs/validate.md).
 type Code string
@@ -129,3 +134,17 @@ func CauseCodes() []CodeInfo {
 
 // AllCodes is every documented code: the findings, then the causes.
 func AllCodes() []CodeInfo { return append(Codes(), CauseCodes()...) }
+
+// CodesMarkdown is the table of docs/validate.md: every code with its
+// severity, layer, meaning and what to do (a test keeps the page equal to
+// it).
+func CodesMarkdown(codes []CodeInfo) string {
+	var b strings.Builder
+	b.WriteString("| code | severity | layer | meaning | what to do |\n|---|---|---|---|---|\n")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Code, c.Severity, c.Layer, mdCell(c.Meaning), mdCell(c.Action))
+	}
+	return b.String()
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
