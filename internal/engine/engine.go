@@ -517,8 +517,8 @@ type Result struct {
 	// Cause is set with Error: why the device failed (internal/cause).
 	Cause cause.Code `json:"cause,omitempty"`
 	// Error is the failure in one line, without the device's name.
-	Error string `json:"error,omitempty"`
-	Reason  string          `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	// Lines and Diff are what a switch transaction pushed and the device's
 	// own diff.
 	Lines []string `json:"lines,omitempty"`
