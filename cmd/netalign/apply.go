@@ -6,12 +6,14 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/netalign/netalign/internal/engine"
 	"github.com/netalign/netalign/internal/plan"
+	"github.com/netalign/netalign/internal/runlock"
 	"github.com/netalign/netalign/internal/validate"
 )
 
@@ -29,9 +31,10 @@ type applyReport struct {
 
 func newApplyCmd(a *app) *cobra.Command {
 	var (
-		output string
-		yes    bool
-		target []string
+		output      string
+		yes         bool
+		target      []string
+		lockTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "apply",
@@ -62,6 +65,13 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			}
 			defer s.eng.Close()
 			ctx := cmd.Context()
+			// Two applies of one inventory from this machine would race
+			// on the same devices: the second waits or is refused.
+			lock, err := runlock.Acquire(ctx, runlock.Dir(), s.inv.Source, lockTimeout)
+			if err != nil {
+				return cannotRun(err)
+			}
+			defer lock.Release()
 			obs := s.eng.Observe(ctx)
 			p, err := s.plan(obs)
 			if err != nil {
@@ -141,6 +151,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
+	f.DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply of the same inventory on this machine to finish (0: refuse at once)")
 	f.Bool("allow-mgmt", false, "allow changes to mgmt-br, mgmt-bo, the management VLAN device and a switch's management port")
 	f.Bool("no-save", false, "do not copy running-config to startup-config after a commit")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/netalign/netalign/internal/runlock"
+)
+
+// TestDocumentOnEveryExit: -o json and -o junit print a complete document
+// when the run cannot start, with the inventory's problems by field.
+func TestDocumentOnEveryExit(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("version: 1\nclusterNetworks:\n  - name: \"bad name\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"validate", "-o", "json"},
+		{"plan", "-o", "json"},
+		{"apply", "--yes", "-o", "json"},
+	} {
+		code, out, _ := netalign(t, append(args, "-i", bad)...)
+		if code == 0 {
+			t.Errorf("%v: exit 0 on an invalid inventory", args)
+		}
+		var doc struct {
+			Netalign, Time, Inventory string
+			Errors                    []struct{ Code, File, Path, Message string }
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Errorf("%v: no JSON document: %v\n%s", args, err, out)
+			continue
+		}
+		if doc.Netalign == "" || doc.Time == "" || doc.Inventory != bad {
+			t.Errorf("%v: header %+v", args, doc)
+		}
+		found := false
+		for _, e := range doc.Errors {
+			if e.Code == "INVENTORY_INVALID" && e.File == bad && strings.HasPrefix(e.Path, "clusterNetworks[0].name") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%v: errors do not name clusterNetworks[0].name: %+v", args, doc.Errors)
+		}
+	}
+	code, out, _ := netalign(t, "validate", "-o", "junit", "-i", bad)
+	if code != 2 {
+		t.Errorf("validate -o junit: exit %d, want 2", code)
+	}
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil || suites.Failures != 1 || len(suites.Suites) != 1 ||
+		suites.Suites[0].Cases[0].Failure == nil || !strings.Contains(suites.Suites[0].Cases[0].Failure.Text, "clusterNetworks[0].name") {
+		t.Errorf("junit of a run that could not start: %v\n%s", err, out)
+	}
+}
+
+// TestApplyRefusedWhileAnotherHoldsTheInventory: a second apply of the same
+// inventory on this machine is refused, saying why and how to wait.
+func TestApplyRefusedWhileAnotherHoldsTheInventory(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	inv := "../../configs/lab.yaml"
+	l, err := runlock.Acquire(context.Background(), dir, inv, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	code, out, errOut := netalign(t, "apply", "--yes", "-o", "json", "-i", inv)
+	if code != 2 || !strings.Contains(errOut, "another netalign run holds the lock") || !strings.Contains(errOut, "--lock-timeout") {
+		t.Fatalf("apply while locked: exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, `"errors"`) || !strings.Contains(out, "another netalign run") {
+		t.Errorf("the JSON document does not say why: %s", out)
+	}
+}
