@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -86,4 +87,42 @@ func itoa(v int) string {
 		v /= 10
 	}
 	return string(b[i:])
+}
+
+// lagDescriptionPrefix starts the description netalign gives every LAG it
+// creates; the rest is the LAG's key (the host bond it serves).
+const lagDescriptionPrefix = "netalign "
+
+// LAGDescription is the description of the LAG netalign creates for key.
+func LAGDescription(key string) string { return lagDescriptionPrefix + key }
+
+// OwnedLAG returns the key of a LAG netalign created, from its description,
+// and whether the description is netalign's.
+func OwnedLAG(description string) (key string, ok bool) {
+	key, ok = strings.CutPrefix(description, lagDescriptionPrefix)
+	return key, ok && key != ""
+}
+
+// OrphanLAGs returns the LAGs netalign created on s that have no member
+// left (a run that died between creating a LAG and moving its members
+// into it, or a bond that moved elsewhere), sorted by name.
+func (s *SwitchState) OrphanLAGs() []*Interface {
+	members := map[int]bool{}
+	for _, itf := range s.Interfaces {
+		if itf.ChannelGroup != 0 {
+			members[itf.ChannelGroup] = true
+		}
+	}
+	var out []*Interface
+	for i := range s.Interfaces {
+		itf := &s.Interfaces[i]
+		if itf.Kind != KindLAG || len(itf.Members) > 0 || members[LAGID(itf.Name)] {
+			continue
+		}
+		if _, ok := OwnedLAG(itf.Description); ok {
+			out = append(out, itf)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return LAGID(out[i].Name) < LAGID(out[j].Name) })
+	return out
 }

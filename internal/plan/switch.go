@@ -125,6 +125,34 @@ func allocateLAGIDs(desired *intent.Desired, observed *intent.Observed) lagIDs {
 			}
 		}
 	}
+	// A LAG netalign created earlier for the same bond (left empty by an
+	// interrupted run) is taken again rather than a new id.
+	for _, r := range all {
+		if _, ok := ids[lagKey(r.sw.Name, r.lag.Key)]; ok {
+			continue
+		}
+		obs := observed.Switch(r.sw.Name)
+		if obs == nil {
+			continue
+		}
+		for _, o := range obs.OrphanLAGs() {
+			key, _ := intent.OwnedLAG(o.Description)
+			id := intent.LAGID(o.Name)
+			if key != r.lag.Key || id == 0 || isClaimed(r.sw.Name, id) {
+				continue
+			}
+			if r.lag.MLAG && r.sw.MLAGPeer != "" && desiredBySwitch[r.sw.MLAGPeer] != nil && isClaimed(r.sw.MLAGPeer, id) {
+				continue
+			}
+			claim(r.sw.Name, id, r.lag.Key)
+			if r.lag.MLAG && desiredBySwitch[r.sw.MLAGPeer] != nil {
+				if _, ok := ids[lagKey(r.sw.MLAGPeer, r.lag.Key)]; !ok {
+					claim(r.sw.MLAGPeer, id, r.lag.Key)
+				}
+			}
+			break
+		}
+	}
 	for _, r := range all {
 		if _, ok := ids[lagKey(r.sw.Name, r.lag.Key)]; ok {
 			continue
@@ -214,7 +242,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 				Action: intent.Create, Object: intent.ObjLAG, Name: name, LAGType: lag.Type,
 				SetTrunk: true, NativeVLAN: lag.Trunk.NativeVLAN, ReplaceVLANs: true, Allowed: lag.Trunk.Allowed,
 				MTU: lag.MTU, MinLinks: lag.MinLinks, MLAGID: mlagID,
-				Description: "netalign " + lag.Key,
+				Description: intent.LAGDescription(lag.Key),
 				Fields: []intent.Field{
 					{Name: "type", After: string(lag.Type)},
 					{Name: "members", After: joinNames(lag.Members)},
@@ -350,6 +378,27 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 		}
 	}
 
+	// LAGs netalign created and nothing uses any more are removed last,
+	// once the members that should be elsewhere have moved.
+	var orphans []intent.SwitchChange
+	chosen := map[int]bool{}
+	for i := range ds.LAGs {
+		if id, ok := ids[lagKey(ds.Name, ds.LAGs[i].Key)]; ok {
+			chosen[id] = true
+		}
+	}
+	for _, o := range obs.OrphanLAGs() {
+		if chosen[intent.LAGID(o.Name)] || !guard(o.Name) {
+			continue
+		}
+		key, _ := intent.OwnedLAG(o.Description)
+		orphans = append(orphans, intent.SwitchChange{
+			Action: intent.Delete, Object: intent.ObjLAG, Name: o.Name,
+			Reason: "created by netalign for " + key + ", no member left",
+			Fields: []intent.Field{{Name: "description", Before: o.Description}},
+		})
+	}
+
 	var out []intent.SwitchChange
 	out = append(out, vlans...)
 	out = append(out, lagCreates...)
@@ -357,6 +406,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 	out = append(out, lagUpdates...)
 	out = append(out, joins...)
 	out = append(out, ports...)
+	out = append(out, orphans...)
 	sort.Strings(warnings)
 	return out, warnings
 }

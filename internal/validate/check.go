@@ -131,6 +131,11 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 			add(VLANNotDefined, ds.Name, "vlan "+strconv.Itoa(v.ID), "defined", "absent", fmt.Sprintf("VLAN %d (%s) is not defined", v.ID, v.Name))
 		}
 	}
+	for _, o := range sw.OrphanLAGs() {
+		key, _ := intent.OwnedLAG(o.Description)
+		add(LAGOrphan, ds.Name, o.Name, "members or no LAG", "no members",
+			fmt.Sprintf("%s was created by netalign for %s and has no member left", o.Name, key))
+	}
 	lagOf := map[string]*intent.DesiredLAG{}
 	for i := range ds.LAGs {
 		for _, m := range ds.LAGs[i].Members {

@@ -17,6 +17,7 @@ const (
 	LAGUnexpected        Code = "LAG_UNEXPECTED"
 	LAGMembersSplit      Code = "LAG_MEMBERS_SPLIT"
 	LACPNotBundled       Code = "LACP_NOT_BUNDLED"
+	LAGOrphan            Code = "LAG_ORPHAN"
 	VLANNotAllowed       Code = "VLAN_NOT_ALLOWED"
 	VLANNotDefined       Code = "VLAN_NOT_DEFINED"
 	NativeVLANMismatch   Code = "NATIVE_VLAN_MISMATCH"
@@ -77,6 +78,7 @@ func Codes() []CodeInfo {
 		{LAGUnexpected, SeverityError, "switch", "the bond mode needs plain trunks but the switch ports are in a LAG", "`netalign apply` takes the ports out of the LAG, or change the bond mode in the inventory"},
 		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs", "`netalign apply` moves the ports into one LAG; check the cabling if LLDP disagrees"},
 		{LACPNotBundled, SeverityError, "switch", "an LACP member is not bundled (individual, suspended or down)", "check that the host's bond runs 802.3ad on these NICs and the cabling matches the inventory"},
+		{LAGOrphan, SeverityWarning, "switch", "a LAG netalign created has no member left (an interrupted run, or a bond that moved)", "`netalign apply` removes it"},
 		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
 		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
 		{NativeVLANMismatch, SeverityError, "switch", "the trunk's native VLAN is not the cluster network's untagged VLAN", "`netalign apply` sets the native VLAN"},

@@ -62,8 +62,12 @@ func switchChange(t testing.TB, st *intent.SwitchState, c intent.SwitchChange) {
 		}
 		return
 	case intent.ObjLAG:
-		if c.Action == intent.Create {
-			st.Interfaces = append(st.Interfaces, intent.Interface{Name: c.Name, Kind: intent.KindLAG, AdminUp: true, OperUp: true, MTU: 1500, LAGType: c.LAGType})
+		switch c.Action {
+		case intent.Create:
+			st.Interfaces = append(st.Interfaces, intent.Interface{Name: c.Name, Kind: intent.KindLAG, AdminUp: true, OperUp: true, MTU: 1500, LAGType: c.LAGType, Description: c.Description})
+		case intent.Delete:
+			st.Interfaces = slices.DeleteFunc(st.Interfaces, func(x intent.Interface) bool { return x.Name == c.Name })
+			return
 		}
 	}
 	itf := st.Interface(c.Name)
