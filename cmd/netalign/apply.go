@@ -105,12 +105,12 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			case p.Empty():
 				// Nothing was pushed: what was observed is what is there.
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
-				r := s.tg.report(obs.Devices, obs.Unreachable, findings)
+				r := s.tg.report(obs, findings)
 				doc.Validate = &r
 			default:
 				after := s.eng.Reobserve(ctx, obs, results)
 				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
-				r := s.tg.report(after.Devices, after.Unreachable, findings)
+				r := s.tg.report(after, findings)
 				doc.Validate = &r
 			}
 			failed := len(doc.Unreachable) > 0

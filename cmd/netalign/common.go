@@ -189,9 +189,16 @@ func (t targets) unreachable(us []validate.Unreachable) []validate.Unreachable {
 }
 
 // report is the validation report over the selected devices.
-func (t targets) report(devices []string, unreachable []validate.Unreachable, findings []validate.Finding) validate.Report {
+func (t targets) report(obs *engine.Observation, findings []validate.Finding, notRun ...validate.Skip) validate.Report {
+	devices, unreachable, skipped := obs.Devices, obs.Unreachable, append(append([]validate.Skip{}, obs.Skipped...), notRun...)
 	if len(t) == 0 {
-		return validate.NewReport(devices, unreachable, findings)
+		return validate.NewReport(devices, unreachable, skipped, findings)
+	}
+	var sk []validate.Skip
+	for _, x := range skipped {
+		if x.Device == "" || t[x.Device] {
+			sk = append(sk, x)
+		}
 	}
 	var ds []string
 	for _, d := range devices {
@@ -205,5 +212,5 @@ func (t targets) report(devices []string, unreachable []validate.Unreachable, fi
 			fs = append(fs, f)
 		}
 	}
-	return validate.NewReport(ds, t.unreachable(unreachable), fs)
+	return validate.NewReport(ds, t.unreachable(unreachable), sk, fs)
 }

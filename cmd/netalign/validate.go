@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -77,7 +78,13 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 				}
 			}
 			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra})
-			rep := s.tg.report(obs.Devices, obs.Unreachable, findings)
+			var notRun []validate.Skip
+			if !probeDHCP {
+				for _, c := range []validate.Code{validate.DHCPNoOffer, validate.DHCPWrongSubnet} {
+					notRun = append(notRun, validate.Skip{Code: c, Reason: "the live DHCP probe did not run (pass --probe-dhcp)"})
+				}
+			}
+			rep := s.tg.report(obs, findings, notRun...)
 			rep.Insecure = append(rep.Insecure, s.eng.Insecure()...)
 			if err := write(rep, layers(s)); err != nil {
 				return exitWith(2, err)
@@ -88,12 +95,22 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 			switch {
 			case ctx.Err() != nil:
 				return exitWith(2, errInterruptedRun(ctx))
-			case len(rep.Devices) > 0 && rep.Summary.Checked == 0:
+			case len(rep.Devices) > 0 && rep.Summary.Checked == 0 && len(rep.Unreachable) > 0:
 				// Nothing could be observed: nothing was validated.
 				return exitWith(2, unreachableError(rep.Unreachable))
+			case len(rep.Devices) > 0 && rep.Summary.Checked == 0:
+				return exitWith(2, fmt.Errorf("nothing was checked: every device was skipped"))
 			case len(s.tg) > 0 && len(rep.Unreachable) > 0:
 				// A device asked for by name could not be checked.
 				return exitWith(2, unreachableError(rep.Unreachable))
+			case len(s.tg) > 0 && rep.Summary.Skipped > 0:
+				var names []string
+				for _, sk := range rep.Skipped {
+					if sk.Device != "" {
+						names = append(names, sk.Device+" ("+sk.Reason+")")
+					}
+				}
+				return exitWith(2, fmt.Errorf("--target names devices that cannot be checked: %s", strings.Join(names, "; ")))
 			case !rep.Clean:
 				return exitWith(1, nil)
 			}

@@ -253,6 +253,9 @@ func (e *Engine) dropSwitch(name string) {
 type Observation struct {
 	Observed    *intent.Observed
 	Unreachable []validate.Unreachable
+	// Skipped are the devices not asked, with why (hosts netalign has no
+	// access to).
+	Skipped []validate.Skip
 	// Devices lists every device that was asked, by name.
 	Devices []string
 }
@@ -302,6 +305,7 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 	var (
 		devices []device
 		jobs    []job
+		skipped []validate.Skip
 	)
 	add := func(kind, name string, run func(ctx context.Context) error) bool {
 		if only != nil && !only(kind, name) {
@@ -354,7 +358,12 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 		if access == "" && h.SSH != nil && h.Address != "" {
 			access = "ssh"
 		}
-		if access == "" || access == "none" || e.opts.Hosts == nil {
+		switch {
+		case access == "" || access == "none":
+			skipped = append(skipped, validate.Skip{Device: h.Name, Kind: "host", Reason: "access: none (netalign does not reach this host; set access: ssh or local to check it)"})
+			continue
+		case e.opts.Hosts == nil:
+			skipped = append(skipped, validate.Skip{Device: h.Name, Kind: "host", Reason: "host networking is not available in this build"})
 			continue
 		}
 		if !add("host", h.Name, func(ctx context.Context) error {
@@ -370,7 +379,7 @@ func (e *Engine) observe(ctx context.Context, only func(kind, name string) bool,
 		}
 	}
 	errs := e.run(ctx, "observe", jobs, false)
-	out := &Observation{Observed: obs}
+	out := &Observation{Observed: obs, Skipped: skipped}
 	for _, d := range devices {
 		out.Devices = append(out.Devices, d.name)
 		switch {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +52,8 @@ func Check(in Input) []Finding {
 		sev[c.Code] = c.Severity
 	}
 	add := func(code Code, device, object, expected, found, msg string) {
+		// Every finding says what was expected and what was found.
+		expected, found = firstNonEmpty(expected, "none"), firstNonEmpty(found, "none")
 		out = append(out, Finding{Code: code, Severity: sev[code], Device: device, Object: object, Expected: expected, Found: found, Message: msg})
 	}
 	obs := in.Observed
@@ -183,7 +186,7 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 					fmt.Sprintf("%s bond of %s is %s: needs a %s LAG, %s is %s", lag.ClusterNetwork, lag.Host, bondModeOf(ds, lag), lag.Type, name, got))
 			}
 			if itf := sw.Interface(name); itf != nil {
-				checkTrunk(ds.Name, itf, lag.Trunk, lag.MTU, add)
+				checkTrunk(ds.Name, itf, lag.Trunk, lag.MTU, lag.Host+" "+intent.BondName(lag.ClusterNetwork), add)
 			}
 		}
 		if lag.Type == intent.LAGLACP {
@@ -218,13 +221,13 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 				add(LAGUnexpected, ds.Name, dp.Name, "no LAG", fmt.Sprintf("Port-Channel%d", itf.ChannelGroup),
 					fmt.Sprintf("%s bond of %s is %s: needs plain trunks", dp.ClusterNetwork, dp.Host, dp.BondMode))
 			} else {
-				checkTrunk(ds.Name, itf, dp.Trunk, dp.MTU, add)
+				checkTrunk(ds.Name, itf, dp.Trunk, dp.MTU, dp.Host+" "+dp.NIC, add)
 			}
 		}
 		if n := sw.Neighbor(dp.Name); n != nil {
 			if !strings.EqualFold(hostPart(n.SystemName), dp.Host) || (n.PortID != dp.NIC && n.PortDescr != dp.NIC) {
-				add(CablingMismatch, ds.Name, dp.Name, dp.Host+" "+dp.NIC, n.SystemName+" "+firstNonEmpty(n.PortID, n.PortDescr),
-					"LLDP neighbour differs from the inventory's cabling")
+				add(CablingMismatch, ds.Name, dp.Name, dp.Host+" "+dp.NIC, n.SystemName+" "+neighborPort(n),
+					fmt.Sprintf("LLDP neighbour differs from the inventory's cabling (the port should serve %s %s)", dp.Host, dp.NIC))
 			}
 		}
 		// Cross-layer: the host's live MTU and bond mode against the switch.
@@ -255,24 +258,36 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 	}
 }
 
-func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, add addFunc) {
+// checkTrunk checks a host-facing port or LAG; serves names the host and
+// NIC (or bond) behind it, for the messages.
+func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, serves string, add addFunc) {
 	if itf.Mode != intent.ModeTrunk {
 		mode := string(itf.Mode)
 		if mode == "" {
 			mode = "none"
 		}
-		add(PortNotTrunk, dev, itf.Name, "trunk", mode, "host-facing interface is not a trunk")
+		add(PortNotTrunk, dev, itf.Name, "trunk", mode, "the interface serving "+serves+" is not a trunk")
 		return
 	}
 	if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
-		add(VLANNotAllowed, dev, itf.Name, t.Allowed.String(), itf.Allowed.String(), "VLANs "+missing.String()+" not allowed on the trunk")
+		add(VLANNotAllowed, dev, itf.Name, t.Allowed.String(), itf.Allowed.String(), "VLANs "+missing.String()+" not allowed on the trunk serving "+serves)
 	}
 	if itf.NativeVLAN != t.NativeVLAN {
-		add(NativeVLANMismatch, dev, itf.Name, strconv.Itoa(t.NativeVLAN), strconv.Itoa(itf.NativeVLAN), "native VLAN differs from the untagged VLAN")
+		add(NativeVLANMismatch, dev, itf.Name, strconv.Itoa(t.NativeVLAN), strconv.Itoa(itf.NativeVLAN), "native VLAN differs from the untagged VLAN of "+serves)
 	}
 	if mtu != 0 && itf.MTU != 0 && itf.MTU < mtu {
-		add(MTUMismatch, dev, itf.Name, ">= "+strconv.Itoa(mtu), strconv.Itoa(itf.MTU), "switch MTU below the host MTU")
+		add(MTUMismatch, dev, itf.Name, ">= "+strconv.Itoa(mtu), strconv.Itoa(itf.MTU), "switch MTU below the MTU of "+serves)
 	}
+}
+
+// neighborPort is the port an LLDP neighbour announces, as the inventory
+// names NICs: hosts running lldpd announce their MAC as the port id and the
+// interface name as the port description.
+func neighborPort(n *intent.LLDPNeighbor) string {
+	if _, err := net.ParseMAC(n.PortID); err == nil && n.PortDescr != "" {
+		return n.PortDescr
+	}
+	return firstNonEmpty(n.PortID, n.PortDescr)
 }
 
 func checkHost(dh intent.DesiredHost, h *intent.HostState, add addFunc) {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -33,6 +34,10 @@ type Report struct {
 	// Unreachable are the devices that could not be observed, with their
 	// cause; each also has a finding coded with the cause.
 	Unreachable []Unreachable `json:"unreachable"`
+	// Skipped are the devices that were not checked, with why (a host
+	// netalign has no access to), and the checks that did not run (the
+	// live DHCP probe without --probe-dhcp).
+	Skipped []Skip `json:"skipped"`
 	// Insecure lists the devices whose host key or certificate was not
 	// verified (insecure: true or --insecure).
 	Insecure []string `json:"insecure"`
@@ -40,6 +45,15 @@ type Report struct {
 	// invalid inventory: one per field).
 	Errors   []RunError `json:"errors"`
 	Findings []Finding  `json:"findings"`
+}
+
+// Skip is a device that was not checked, or (Device empty) a check that
+// did not run, with the reason.
+type Skip struct {
+	Device string `json:"device,omitempty"`
+	Kind   string `json:"kind,omitempty"`
+	Code   Code   `json:"code,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // RunError is a problem of the run itself, not of a device: an inventory
@@ -66,16 +80,27 @@ type Counts struct {
 	Warnings int `json:"warnings"`
 	Info     int `json:"info"`
 	// Checked devices were observed and checked; Unreachable ones could
-	// not be observed.
+	// not be observed; Skipped ones were not asked (no access).
 	Checked     int `json:"checked"`
 	Unreachable int `json:"unreachable"`
+	Skipped     int `json:"skipped"`
 }
 
 // NewReport builds the report of findings over the devices asked for, of
-// which unreachable could not be observed.
-func NewReport(devices []string, unreachable []Unreachable, findings []Finding) Report {
+// which unreachable could not be observed; skipped are the devices and
+// checks that were not asked.
+func NewReport(devices []string, unreachable []Unreachable, skipped []Skip, findings []Finding) Report {
 	r := Report{Version: ReportVersion, Devices: append([]string{}, devices...), Findings: findings,
-		Unreachable: append([]Unreachable{}, unreachable...), Insecure: []string{}, Errors: []RunError{}}
+		Unreachable: append([]Unreachable{}, unreachable...), Skipped: append([]Skip{}, skipped...),
+		Insecure: []string{}, Errors: []RunError{}}
+	for _, sk := range skipped {
+		if sk.Device != "" && !slices.Contains(r.Devices, sk.Device) {
+			r.Devices = append(r.Devices, sk.Device)
+		}
+		if sk.Device != "" {
+			r.Summary.Skipped++
+		}
+	}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
@@ -92,14 +117,14 @@ func NewReport(devices []string, unreachable []Unreachable, findings []Finding) 
 		}
 	}
 	r.Summary.Unreachable = len(r.Unreachable)
-	r.Summary.Checked = len(r.Devices) - r.Summary.Unreachable
+	r.Summary.Checked = len(r.Devices) - r.Summary.Unreachable - r.Summary.Skipped
 	r.Clean = r.Summary.Errors == 0 && r.Summary.Warnings == 0
 	return r
 }
 
 // FailedReport is the report of a run that could not check anything.
 func FailedReport(errs []RunError) Report {
-	r := NewReport(nil, nil, nil)
+	r := NewReport(nil, nil, nil, nil)
 	r.Errors = append(r.Errors, errs...)
 	r.Clean = false
 	return r
@@ -152,15 +177,25 @@ func (r Report) WriteTable(w io.Writer, color bool) error {
 	if len(r.Insecure) > 0 {
 		fmt.Fprintf(&b, "%s host key / certificate verification was disabled for: %s\n", c("\x1b[33m", "WARNING:"), strings.Join(r.Insecure, ", "))
 	}
+	for _, sk := range r.Skipped {
+		what := sk.Device
+		if what == "" {
+			what = string(sk.Code)
+		}
+		fmt.Fprintf(&b, "skipped: %s: %s\n", what, sk.Reason)
+	}
 	unreachable := ""
 	if n := r.Summary.Unreachable; n > 0 {
 		unreachable = fmt.Sprintf(", %d could not be observed", n)
+	}
+	if n := r.Summary.Skipped; n > 0 {
+		unreachable += fmt.Sprintf(", %d skipped", n)
 	}
 	switch {
 	case len(r.Errors) > 0:
 		fmt.Fprintf(&b, "%s: nothing was checked.\n", c("\x1b[31m", "FAILED"))
 	case r.Clean:
-		fmt.Fprintf(&b, "%s: %d device(s) checked, no mismatches.\n", c("\x1b[32m", "OK"), r.Summary.Checked)
+		fmt.Fprintf(&b, "%s: %d device(s) checked%s, no mismatches.\n", c("\x1b[32m", "OK"), r.Summary.Checked, unreachable)
 	default:
 		fmt.Fprintf(&b, "%s: %d error(s), %d warning(s); %d device(s) checked%s.\n", c("\x1b[31m", "MISMATCH"), r.Summary.Errors, r.Summary.Warnings, r.Summary.Checked, unreachable)
 	}
@@ -188,6 +223,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -195,6 +231,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
@@ -202,6 +239,11 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -247,6 +289,20 @@ func (r Report) WriteJUnit(w io.Writer, layers map[string]string) error {
 		}}}
 		out.Suites, out.Tests, out.Failures = append(out.Suites, s), 1, 1
 	}
+	// Rules that did not run are skipped, never passed: every rule of a
+	// device that was not observed, and the checks the run did not do.
+	notRun := map[string]string{} // device -> reason
+	for _, u := range r.Unreachable {
+		notRun[u.Device] = "not observed: " + string(u.Cause)
+	}
+	codeNotRun := map[Code]string{}
+	for _, sk := range r.Skipped {
+		if sk.Device != "" {
+			notRun[sk.Device] = sk.Reason
+		} else {
+			codeNotRun[sk.Code] = sk.Reason
+		}
+	}
 	for _, d := range devices {
 		s := junitSuite{Name: d}
 		layer := layers[d]
@@ -265,12 +321,19 @@ func (r Report) WriteJUnit(w io.Writer, layers map[string]string) error {
 				}
 				tc.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s)", len(fs)), Type: string(ci.Code), Text: strings.Join(lines, "\n")}
 				s.Failures++
+			} else if reason, ok := notRun[d]; ok && ci.Layer != "any" {
+				tc.Skipped = &junitSkipped{Message: reason}
+				s.Skipped++
+			} else if reason, ok := codeNotRun[ci.Code]; ok {
+				tc.Skipped = &junitSkipped{Message: reason}
+				s.Skipped++
 			}
 			s.Cases = append(s.Cases, tc)
 			s.Tests++
 		}
 		out.Tests += s.Tests
 		out.Failures += s.Failures
+		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, s)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
