@@ -155,6 +155,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 	f.Bool("allow-mgmt", false, "allow changes to mgmt-br, mgmt-bo, the management VLAN device and a switch's management port")
 	f.Bool("no-save", false, "do not copy running-config to startup-config after a commit")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
+	f.Bool("ignore-cabling", false, "plan ports whose LLDP neighbour is another host or NIC than the inventory says (held otherwise)")
 	addTargetFlag(cmd, &target)
 	return cmd
 }

@@ -24,6 +24,9 @@ type session struct {
 	eng     *engine.Engine
 	// allowMgmt lets the plan touch management devices and ports.
 	allowMgmt bool
+	// ignoreCabling plans ports whose LLDP neighbour contradicts the
+	// inventory.
+	ignoreCabling bool
 	// tg is the --target selection.
 	tg targets
 }
@@ -52,7 +55,8 @@ func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) 
 	a.mu.Lock()
 	a.eng = eng
 	a.mu.Unlock()
-	s := &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt}
+	ignoreCabling, _ := cmd.Flags().GetBool("ignore-cabling")
+	s := &session{inv: inv, desired: desired, eng: eng, allowMgmt: allowMgmt, ignoreCabling: ignoreCabling}
 	if s.tg, err = s.targets(target); err != nil {
 		eng.Close()
 		return nil, exitWith(2, err)
@@ -115,7 +119,7 @@ func unreachableError(u []validate.Unreachable) error {
 // plan is the plan over obs, with the devices that could not be observed
 // skipped, limited to the --target selection: the same for plan and apply.
 func (s *session) plan(obs *engine.Observation) (*plan.Plan, error) {
-	p, err := s.eng.Plan(s.desired, obs, plan.Options{AllowMgmtPort: s.allowMgmt})
+	p, err := s.eng.Plan(s.desired, obs, plan.Options{AllowMgmtPort: s.allowMgmt, IgnoreCabling: s.ignoreCabling})
 	if err != nil {
 		return nil, err
 	}

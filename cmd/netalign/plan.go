@@ -87,6 +87,7 @@ With --detailed-exitcode: 0 no changes, 1 error, 2 changes (and every device obs
 	f.StringVar(&snapshot, "snapshot", "", "plan against this observed-state snapshot instead of the devices (offline)")
 	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")
+	f.Bool("ignore-cabling", false, "plan ports whose LLDP neighbour is another host or NIC than the inventory says (held otherwise)")
 	addTargetFlag(cmd, &target)
 	return cmd
 }

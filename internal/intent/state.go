@@ -1,5 +1,10 @@
 package intent
 
+import (
+	"net"
+	"strings"
+)
+
 // SnapshotVersion is the version of the snapshot JSON schema (Observed).
 const SnapshotVersion = 1
 
@@ -136,6 +141,31 @@ func (s *SwitchState) Neighbor(port string) *LLDPNeighbor {
 		}
 	}
 	return nil
+}
+
+// Contradicts reports whether the neighbour is another host or NIC than
+// host's nic, as the inventory cables the port. The system name is
+// compared without its domain; the NIC matches the port id or the port
+// description (hosts running lldpd announce their MAC as the port id and
+// the interface name as the description).
+func (n *LLDPNeighbor) Contradicts(host, nic string) bool {
+	sys := n.SystemName
+	if i := strings.IndexByte(sys, '.'); i > 0 {
+		sys = sys[:i]
+	}
+	return !strings.EqualFold(sys, host) || (n.PortID != nic && n.PortDescr != nic)
+}
+
+// Port is the port the neighbour announces, as the inventory names NICs:
+// the description when the port id is a MAC address.
+func (n *LLDPNeighbor) Port() string {
+	if _, err := net.ParseMAC(n.PortID); err == nil && n.PortDescr != "" {
+		return n.PortDescr
+	}
+	if n.PortID != "" {
+		return n.PortID
+	}
+	return n.PortDescr
 }
 
 // VLAN is a VLAN defined on a switch.

@@ -134,6 +134,9 @@ type Options struct {
 	HostDiff HostDiffer
 	// AllowMgmtPort lets changes touch a switch's management port.
 	AllowMgmtPort bool
+	// IgnoreCabling plans ports whose LLDP neighbour contradicts the
+	// inventory, which are held otherwise.
+	IgnoreCabling bool
 }
 
 // Compute returns the plan from desired to observed. It is pure and

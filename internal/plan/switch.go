@@ -191,9 +191,26 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 	if ds.MgmtPort != "" && !opts.AllowMgmtPort {
 		protected[ds.MgmtPort] = true
 	}
+	// A port whose LLDP neighbour is another host or NIC than the
+	// inventory cables is held: moving it between LAGs or changing its
+	// VLANs would act on the wrong machine. A port without a neighbour is
+	// not held (LLDP may be off on hosts).
+	held := map[string]string{}
+	if !opts.IgnoreCabling {
+		for _, dp := range ds.Ports {
+			if n := obs.Neighbor(dp.Name); n != nil && n.Contradicts(dp.Host, dp.NIC) {
+				held[dp.Name] = fmt.Sprintf("%s is held: LLDP shows %s %s where the inventory cables %s %s; fix the cabling or the inventory (or pass --ignore-cabling)",
+					dp.Name, n.SystemName, n.Port(), dp.Host, dp.NIC)
+			}
+		}
+	}
 	guard := func(name string) bool {
 		if protected[name] {
 			warnings = append(warnings, fmt.Sprintf("%s is protected: not changed", name))
+			return false
+		}
+		if msg, ok := held[name]; ok {
+			warnings = append(warnings, msg)
 			return false
 		}
 		return true
@@ -408,7 +425,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 	out = append(out, ports...)
 	out = append(out, orphans...)
 	sort.Strings(warnings)
-	return out, warnings
+	return out, slices.Compact(warnings)
 }
 
 // trunkChange returns the update that makes itf a trunk as t says, if any.

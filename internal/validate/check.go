@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,8 +224,8 @@ func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Ob
 			}
 		}
 		if n := sw.Neighbor(dp.Name); n != nil {
-			if !strings.EqualFold(hostPart(n.SystemName), dp.Host) || (n.PortID != dp.NIC && n.PortDescr != dp.NIC) {
-				add(CablingMismatch, ds.Name, dp.Name, dp.Host+" "+dp.NIC, n.SystemName+" "+neighborPort(n),
+			if n.Contradicts(dp.Host, dp.NIC) {
+				add(CablingMismatch, ds.Name, dp.Name, dp.Host+" "+dp.NIC, n.SystemName+" "+n.Port(),
 					fmt.Sprintf("LLDP neighbour differs from the inventory's cabling (the port should serve %s %s)", dp.Host, dp.NIC))
 			}
 		}
@@ -278,16 +277,6 @@ func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, serv
 	if mtu != 0 && itf.MTU != 0 && itf.MTU < mtu {
 		add(MTUMismatch, dev, itf.Name, ">= "+strconv.Itoa(mtu), strconv.Itoa(itf.MTU), "switch MTU below the MTU of "+serves)
 	}
-}
-
-// neighborPort is the port an LLDP neighbour announces, as the inventory
-// names NICs: hosts running lldpd announce their MAC as the port id and the
-// interface name as the port description.
-func neighborPort(n *intent.LLDPNeighbor) string {
-	if _, err := net.ParseMAC(n.PortID); err == nil && n.PortDescr != "" {
-		return n.PortDescr
-	}
-	return firstNonEmpty(n.PortID, n.PortDescr)
 }
 
 func checkHost(dh intent.DesiredHost, h *intent.HostState, add addFunc) {
@@ -388,13 +377,6 @@ func sortedVIDs(v []intent.BridgeVLAN) []int {
 		out = append(out, x.VID)
 	}
 	return out
-}
-
-func hostPart(s string) string {
-	if i := strings.IndexByte(s, '.'); i > 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func firstNonEmpty(s ...string) string {
