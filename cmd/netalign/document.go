@@ -34,6 +34,10 @@ func runErrors(err error) []validate.RunError {
 		}
 		return out
 	}
+	var pe *probeError
+	if errors.As(err, &pe) {
+		return []validate.RunError{{Code: validate.RunProbeFailed, Message: err.Error()}}
+	}
 	return []validate.RunError{{Code: validate.RunFailed, Message: err.Error()}}
 }
 

@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/runlock"
+	"github.com/netalign/netalign/inventory"
 )
 
 // TestDocumentOnEveryExit: -o json and -o junit print a complete document
@@ -87,5 +92,32 @@ func TestApplyRefusedWhileAnotherHoldsTheInventory(t *testing.T) {
 	}
 	if !strings.Contains(out, `"errors"`) || !strings.Contains(out, "another netalign run") {
 		t.Errorf("the JSON document does not say why: %s", out)
+	}
+}
+
+// TestProbeThatCannotRunIsNotAFinding: a probe that cannot bind its relay
+// address here says so (PROBE_FAILED), instead of blaming the server with
+// DHCP_NO_OFFER.
+func TestProbeThatCannotRunIsNotAFinding(t *testing.T) {
+	inv, err := inventory.Load("../../configs/lab.yaml", intent.InventoryOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desired, err := intent.Derive(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The relay addresses of configs/lab.yaml (172.16.x.1) are not on
+	// this machine: the relay socket cannot be bound.
+	_, err = a.probeDHCP(ctx, &session{inv: inv, desired: desired}, nil)
+	var pe *probeError
+	if !errors.As(err, &pe) {
+		t.Fatalf("probe: %v, want a probe error", err)
+	}
+	if errs := runErrors(err); len(errs) != 1 || errs[0].Code != "PROBE_FAILED" || !strings.Contains(errs[0].Message, "could not run here") {
+		t.Errorf("run errors %+v", errs)
 	}
 }

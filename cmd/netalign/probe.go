@@ -53,9 +53,10 @@ func (a *app) probeDHCP(ctx context.Context, s *session, ifaces []string) ([]val
 			object := fmt.Sprintf("vlan %d", p.VLAN)
 			res, err := probe.Probe(ctx, opts)
 			if err != nil {
-				out = append(out, validate.Finding{Code: validate.DHCPNoOffer, Severity: validate.SeverityError, Device: dd.Server,
-					Object: object, Expected: "an offer", Found: "probe failed", Message: err.Error()})
-				continue
+				// No answer is a finding (in res); an error is the probe
+				// itself failing here (a socket it cannot bind, an
+				// interface it cannot use): nothing is known of the server.
+				return nil, &probeError{vlan: p.VLAN, err: err}
 			}
 			for _, f := range res.Findings {
 				out = append(out, validate.Finding{Code: validate.Code(f.Code), Severity: validate.SeverityError, Device: dd.Server,
@@ -91,3 +92,16 @@ func serverAddr(s *inventory.DHCPServer) (netip.AddrPort, error) {
 	}
 	return netip.AddrPortFrom(addr, port), nil
 }
+
+// probeError is the DHCP probe failing locally: validate cannot say
+// anything of the server and exits 2 with PROBE_FAILED.
+type probeError struct {
+	vlan int
+	err  error
+}
+
+func (e *probeError) Error() string {
+	return fmt.Sprintf("the DHCP probe of vlan %d could not run here: %v", e.vlan, e.err)
+}
+
+func (e *probeError) Unwrap() error { return e.err }

@@ -59,8 +59,8 @@ type Skip struct {
 // RunError is a problem of the run itself, not of a device: an inventory
 // field, a flag, a snapshot file.
 type RunError struct {
-	// Code is INVENTORY_INVALID for an inventory problem, RUN_ERROR
-	// otherwise.
+	// Code is INVENTORY_INVALID for an inventory problem, PROBE_FAILED
+	// when the DHCP probe could not run here, RUN_ERROR otherwise.
 	Code    string `json:"code"`
 	File    string `json:"file,omitempty"`
 	Path    string `json:"path,omitempty"`
@@ -72,6 +72,9 @@ type RunError struct {
 const (
 	RunInventoryInvalid = "INVENTORY_INVALID"
 	RunFailed           = "RUN_ERROR"
+	// RunProbeFailed: the live DHCP probe could not run on this machine
+	// (no socket on the relay address, no such interface).
+	RunProbeFailed = "PROBE_FAILED"
 )
 
 // Counts counts findings by severity, and devices by what became of them.
