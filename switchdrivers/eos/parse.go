@@ -185,7 +185,7 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		}
 		for id, vl := range v.VLANs {
 			n, err := strconv.Atoi(id)
-			if err != nil {
+			if err != nil || n < 1 || n > 4094 {
 				return nil, fmt.Errorf("parse %q: vlan id %q", CmdShowVLAN, id)
 			}
 			st.VLANs = append(st.VLANs, intent.VLAN{ID: n, Name: vl.Name})

@@ -13,7 +13,7 @@ import (
 
 // eapiResult unwraps an eAPI JSON-RPC envelope and returns result[i], the
 // same bytes `| json` prints on the CLI.
-func eapiResult(t *testing.T, b []byte, i int) []byte {
+func eapiResult(t testing.TB, b []byte, i int) []byte {
 	t.Helper()
 	var env struct {
 		Result []json.RawMessage `json:"result"`

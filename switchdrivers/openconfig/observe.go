@@ -240,6 +240,9 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 			if id == 0 {
 				id = int(v.Config.VLANID)
 			}
+			if id < 1 || id > 4094 {
+				return nil, fmt.Errorf("network instance %s: vlan id %d is outside 1-4094", ni, id)
+			}
 			st.VLANs = append(st.VLANs, intent.VLAN{ID: id, Name: v.Config.Name})
 		}
 	}

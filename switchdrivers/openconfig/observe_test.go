@@ -20,36 +20,7 @@ func jsonUpdate(path, val string) *gpb.Update {
 // The values are written by hand for this test (no gNMI capture is in the
 // shared fixtures).
 func TestStateFromLeafUpdates(t *testing.T) {
-	notifs := []*gpb.Notification{
-		{
-			Prefix: MustPath("/openconfig-interfaces:interfaces"),
-			Update: []*gpb.Update{
-				jsonUpdate("/interface[name=PortChannel7]/config", `{"name":"PortChannel7","type":"iana-if-type:ieee8023adLag","mtu":"9100"}`),
-				jsonUpdate("/interface[name=PortChannel7]/state/oper-status", `"UP"`),
-				jsonUpdate("/interface[name=PortChannel7]/openconfig-if-aggregate:aggregation/config", `{"lag-type":"LACP","min-links":2}`),
-				jsonUpdate("/interface[name=PortChannel7]/aggregation/openconfig-vlan:switched-vlan/config", `{"interface-mode":"TRUNK","native-vlan":"10","trunk-vlans":[10,"20..22","30-31"]}`),
-				jsonUpdate("/interface[name=Ethernet0]", `{"name":"Ethernet0","config":{"type":"ethernetCsmacd","enabled":true},"state":{"oper-status":"UP","mtu":9100},"openconfig-if-ethernet:ethernet":{"config":{"openconfig-if-aggregate:aggregate-id":"7"}}}`),
-				jsonUpdate("/interface[name=Ethernet4]/config", `{"type":"iana-if-type:ethernetCsmacd"}`),
-				jsonUpdate("/interface[name=Ethernet4]/state", `{"oper-status":"UP","mtu":9100}`),
-				jsonUpdate("/interface[name=Ethernet4]/ethernet/config/aggregate-id", `"PortChannel7"`),
-				jsonUpdate("/interface[name=Ethernet8]", `{"config":{"type":"iana-if-type:ethernetCsmacd"},"state":{"oper-status":"UP"},"ethernet":{"config":{"aggregate-id":"PortChannel7"}}}`),
-				jsonUpdate("/interface[name=Ethernet12]", `{"config":{"type":"iana-if-type:ethernetCsmacd","enabled":false},"state":{"oper-status":"DOWN"},"ethernet":{"config":{"aggregate-id":"PortChannel7"}}}`),
-				jsonUpdate("/interface[name=Ethernet16]", `{"config":{"type":"iana-if-type:ethernetCsmacd","description":"h9 eno1"},"state":{"oper-status":"UP"},"ethernet":{"switched-vlan":{"config":{"interface-mode":"TRUNK"}}}}`),
-				jsonUpdate("/interface[name=Loopback0]/config", `{"type":"iana-if-type:softwareLoopback"}`),
-			},
-		},
-		{
-			Update: []*gpb.Update{
-				jsonUpdate("/network-instances/network-instance[name=default]/vlans", `{"vlan":[{"vlan-id":10,"config":{"vlan-id":10,"name":"mgmt"}},{"vlan-id":"20","config":{"name":"vm"}}]}`),
-				jsonUpdate("/lacp/interfaces/interface[name=PortChannel7]", `{"name":"PortChannel7","config":{"interval":"FAST","lacp-mode":"ACTIVE"},"members":{"member":[
-					{"interface":"Ethernet0","state":{"synchronization":"IN_SYNC","aggregatable":true,"collecting":true,"distributing":true}},
-					{"interface":"Ethernet4","state":{"synchronization":"OUT_SYNC","aggregatable":false,"collecting":true,"distributing":true}},
-					{"interface":"Ethernet8","state":{"synchronization":"OUT_SYNC","aggregatable":true,"collecting":false,"distributing":false}},
-					{"interface":"Ethernet12","state":{"synchronization":"OUT_SYNC","aggregatable":false,"collecting":false,"distributing":false}}]}}`),
-				jsonUpdate("/lldp/interfaces/interface[name=Ethernet16]/neighbors/neighbor[id=1]/state", `{"system-name":"h9","port-id":"eno1","chassis-id":"02:00:00:00:00:09"}`),
-			},
-		},
-	}
+	notifs := leafUpdates()
 	doc, err := decodeDoc(notifs)
 	if err != nil {
 		t.Fatal(err)
@@ -107,5 +78,40 @@ func TestStateFromDocErrors(t *testing.T) {
 	}
 	if _, err := decodeDoc([]*gpb.Notification{{Update: []*gpb.Update{jsonUpdate("/interfaces", `{"interface":`)}}}); err == nil {
 		t.Fatal("truncated JSON: want an error")
+	}
+}
+
+// leafUpdates is a GetResponse as some targets send it (see
+// TestStateFromLeafUpdates); FuzzObserve starts from it too.
+func leafUpdates() []*gpb.Notification {
+	return []*gpb.Notification{
+		{
+			Prefix: MustPath("/openconfig-interfaces:interfaces"),
+			Update: []*gpb.Update{
+				jsonUpdate("/interface[name=PortChannel7]/config", `{"name":"PortChannel7","type":"iana-if-type:ieee8023adLag","mtu":"9100"}`),
+				jsonUpdate("/interface[name=PortChannel7]/state/oper-status", `"UP"`),
+				jsonUpdate("/interface[name=PortChannel7]/openconfig-if-aggregate:aggregation/config", `{"lag-type":"LACP","min-links":2}`),
+				jsonUpdate("/interface[name=PortChannel7]/aggregation/openconfig-vlan:switched-vlan/config", `{"interface-mode":"TRUNK","native-vlan":"10","trunk-vlans":[10,"20..22","30-31"]}`),
+				jsonUpdate("/interface[name=Ethernet0]", `{"name":"Ethernet0","config":{"type":"ethernetCsmacd","enabled":true},"state":{"oper-status":"UP","mtu":9100},"openconfig-if-ethernet:ethernet":{"config":{"openconfig-if-aggregate:aggregate-id":"7"}}}`),
+				jsonUpdate("/interface[name=Ethernet4]/config", `{"type":"iana-if-type:ethernetCsmacd"}`),
+				jsonUpdate("/interface[name=Ethernet4]/state", `{"oper-status":"UP","mtu":9100}`),
+				jsonUpdate("/interface[name=Ethernet4]/ethernet/config/aggregate-id", `"PortChannel7"`),
+				jsonUpdate("/interface[name=Ethernet8]", `{"config":{"type":"iana-if-type:ethernetCsmacd"},"state":{"oper-status":"UP"},"ethernet":{"config":{"aggregate-id":"PortChannel7"}}}`),
+				jsonUpdate("/interface[name=Ethernet12]", `{"config":{"type":"iana-if-type:ethernetCsmacd","enabled":false},"state":{"oper-status":"DOWN"},"ethernet":{"config":{"aggregate-id":"PortChannel7"}}}`),
+				jsonUpdate("/interface[name=Ethernet16]", `{"config":{"type":"iana-if-type:ethernetCsmacd","description":"h9 eno1"},"state":{"oper-status":"UP"},"ethernet":{"switched-vlan":{"config":{"interface-mode":"TRUNK"}}}}`),
+				jsonUpdate("/interface[name=Loopback0]/config", `{"type":"iana-if-type:softwareLoopback"}`),
+			},
+		},
+		{
+			Update: []*gpb.Update{
+				jsonUpdate("/network-instances/network-instance[name=default]/vlans", `{"vlan":[{"vlan-id":10,"config":{"vlan-id":10,"name":"mgmt"}},{"vlan-id":"20","config":{"name":"vm"}}]}`),
+				jsonUpdate("/lacp/interfaces/interface[name=PortChannel7]", `{"name":"PortChannel7","config":{"interval":"FAST","lacp-mode":"ACTIVE"},"members":{"member":[
+					{"interface":"Ethernet0","state":{"synchronization":"IN_SYNC","aggregatable":true,"collecting":true,"distributing":true}},
+					{"interface":"Ethernet4","state":{"synchronization":"OUT_SYNC","aggregatable":false,"collecting":true,"distributing":true}},
+					{"interface":"Ethernet8","state":{"synchronization":"OUT_SYNC","aggregatable":true,"collecting":false,"distributing":false}},
+					{"interface":"Ethernet12","state":{"synchronization":"OUT_SYNC","aggregatable":false,"collecting":false,"distributing":false}}]}}`),
+				jsonUpdate("/lldp/interfaces/interface[name=Ethernet16]/neighbors/neighbor[id=1]/state", `{"system-name":"h9","port-id":"eno1","chassis-id":"02:00:00:00:00:09"}`),
+			},
+		},
 	}
 }
