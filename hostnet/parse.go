@@ -165,6 +165,10 @@ func unmarshalOpt(b json.RawMessage, v any) error {
 
 func zeroMAC(m string) bool { return m == "" || m == "00:00:00:00:00:00" }
 
+// maxBridgeVLANs bounds the port VLANs of one `bridge -j vlan show`: 4094
+// VLANs on each of 256 ports.
+const maxBridgeVLANs = 4094 * 256
+
 // bridgeVLANEntry is one VLAN of `bridge -j vlan show`.
 type bridgeVLANEntry struct {
 	VLAN    int      `json:"vlan"`
@@ -175,20 +179,27 @@ type bridgeVLANEntry struct {
 // ParseBridgeVLANs parses `bridge -j vlan show` into the VLANs of each port
 // (and of each bridge itself). It reads both JSON shapes iproute2 has used:
 // a list of {"ifname", "vlans"} (iproute2 5.x and later) and an object
-// keyed by port name (older releases); "vlanEnd" ranges are expanded.
+// keyed by port name (older releases); "vlanEnd" ranges are expanded, at
+// most maxBridgeVLANs VLANs in all, so a hostile output cannot expand into
+// gigabytes.
 func ParseBridgeVLANs(b []byte) (map[string][]intent.BridgeVLAN, error) {
 	out := map[string][]intent.BridgeVLAN{}
-	conv := func(port string, es []bridgeVLANEntry) {
+	total := 0
+	conv := func(port string, es []bridgeVLANEntry) error {
 		for _, e := range es {
-			end := e.VLAN
-			if e.VLANEnd > end {
-				end = e.VLANEnd
+			end := max(e.VLAN, e.VLANEnd)
+			if e.VLAN < 1 || end > 4094 {
+				return fmt.Errorf("parse bridge -j vlan show: %s: vlan %d-%d is outside 1-4094", port, e.VLAN, end)
+			}
+			if total += end - e.VLAN + 1; total > maxBridgeVLANs {
+				return fmt.Errorf("parse bridge -j vlan show: more than %d port VLANs", maxBridgeVLANs)
 			}
 			for v := e.VLAN; v <= end; v++ {
 				out[port] = append(out[port], intent.BridgeVLAN{VID: v,
 					PVID: slices.Contains(e.Flags, "PVID"), Untagged: slices.Contains(e.Flags, "Egress Untagged")})
 			}
 		}
+		return nil
 	}
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
@@ -200,7 +211,9 @@ func ParseBridgeVLANs(b []byte) (map[string][]intent.BridgeVLAN, error) {
 			return nil, fmt.Errorf("parse bridge -j vlan show: %w", err)
 		}
 		for port, es := range m {
-			conv(port, es)
+			if err := conv(port, es); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	}
@@ -212,7 +225,9 @@ func ParseBridgeVLANs(b []byte) (map[string][]intent.BridgeVLAN, error) {
 		return nil, fmt.Errorf("parse bridge -j vlan show: %w", err)
 	}
 	for _, p := range list {
-		conv(p.Ifname, p.VLANs)
+		if err := conv(p.Ifname, p.VLANs); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
