@@ -1,6 +1,7 @@
 package switchdrivers
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -29,7 +30,8 @@ const (
 // "host[:port]" (IPv6 in brackets) or the port field, credentials resolved
 // through internal/secret (never read from the inventory in clear), the
 // known_hosts file (default ~/.ssh/known_hosts, "~" expanded), TLS files,
-// and the run settings (timeout, save).
+// and the run settings (timeout, save). Errors do not name the switch (the
+// caller does); unset credentials are CREDENTIALS_MISSING.
 func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error) {
 	cfg := Config{
 		Name:            sw.Name,
@@ -52,15 +54,15 @@ func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error)
 	case "gnmi":
 		defPort = DefaultGNMIPort
 	default:
-		return Config{}, fmt.Errorf("switch %s: protocol %q: want ssh or gnmi", sw.Name, sw.Protocol)
+		return Config{}, fmt.Errorf("protocol %q: want ssh or gnmi", sw.Protocol)
 	}
 	host, port, err := splitAddress(sw.Address)
 	if err != nil {
-		return Config{}, fmt.Errorf("switch %s: address: %w", sw.Name, err)
+		return Config{}, fmt.Errorf("address: %w", err)
 	}
 	if sw.Port != 0 {
 		if port != 0 && port != sw.Port {
-			return Config{}, fmt.Errorf("switch %s: address %q names port %d but port is %d", sw.Name, sw.Address, port, sw.Port)
+			return Config{}, fmt.Errorf("address %q names port %d but port is %d", sw.Address, port, sw.Port)
 		}
 		port = sw.Port
 	}
@@ -68,24 +70,25 @@ func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error)
 		port = defPort
 	}
 	if port < 1 || port > 65535 {
-		return Config{}, fmt.Errorf("switch %s: port %d is outside 1-65535", sw.Name, port)
+		return Config{}, fmt.Errorf("port %d is outside 1-65535", port)
 	}
 	cfg.Host, cfg.Port = host, port
 
 	if sw.Credentials.Password != "" {
-		return Config{}, fmt.Errorf("switch %s: credentials: clear-text password is not accepted; use passwordEnv, passwordFile, sshKeyFile or sshAgent", sw.Name)
+		return Config{}, errors.New("credentials: clear-text password is not accepted; use passwordEnv, passwordFile, sshKeyFile or sshAgent")
 	}
 	cred, err := secret.Resolve(sw.Credentials)
 	if err != nil {
-		return Config{}, fmt.Errorf("switch %s: %w", sw.Name, err)
+		return Config{}, err
 	}
 	cfg.Username = cred.Username
 	cfg.Password = cred.Password
 	cfg.EnablePassword = cred.EnablePassword
 	cfg.Agent = cred.Agent
+	cfg.CredentialSource = secret.Source(sw.Credentials)
 	if cred.KeyFile != "" {
 		if cfg.KeyFile, err = expandHome(cred.KeyFile); err != nil {
-			return Config{}, fmt.Errorf("switch %s: sshKeyFile: %w", sw.Name, err)
+			return Config{}, fmt.Errorf("sshKeyFile: %w", err)
 		}
 	}
 
@@ -95,7 +98,7 @@ func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error)
 			kh = DefaultKnownHosts
 		}
 		if cfg.KnownHosts, err = expandHome(kh); err != nil {
-			return Config{}, fmt.Errorf("switch %s: knownHosts: %w", sw.Name, err)
+			return Config{}, fmt.Errorf("knownHosts: %w", err)
 		}
 	}
 	if sw.TLS != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/secret"
 	"github.com/netalign/netalign/inventory"
 )
@@ -37,14 +38,15 @@ func TestConfigFor(t *testing.T) {
 				Credentials: inventory.Credentials{UsernameEnv: "NA_TEST_USER", PasswordEnv: "NA_TEST_PASS", EnablePasswordEnv: "NA_TEST_ENABLE"}},
 			want: Config{Name: "leaf1", Platform: "eos", Protocol: "ssh", Host: "192.0.2.11", Port: 22,
 				Username: "admin", Password: secret.New("s3cret"), EnablePassword: secret.New("en4ble"),
-				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
+				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true,
+				CredentialSource: "password from $NA_TEST_PASS (passwordEnv)"},
 		},
 		{
 			name: "address port and explicit known hosts",
 			sw: inventory.Switch{Name: "leaf2", Platform: "nxos", Protocol: "ssh", Address: "127.0.0.1:2022",
 				KnownHosts: "~/lab/known_hosts", Credentials: inventory.Credentials{Username: "netalign", SSHKeyFile: "~/.ssh/id_ed25519"}},
 			want: Config{Name: "leaf2", Platform: "nxos", Protocol: "ssh", Host: "127.0.0.1", Port: 2022,
-				Username: "netalign", KeyFile: "/home/op/.ssh/id_ed25519",
+				Username: "netalign", KeyFile: "/home/op/.ssh/id_ed25519", CredentialSource: "key ~/.ssh/id_ed25519 (sshKeyFile)",
 				KnownHosts: "/home/op/lab/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
 		},
 		{
@@ -54,20 +56,21 @@ func TestConfigFor(t *testing.T) {
 				Credentials: inventory.Credentials{UsernameEnv: "NA_TEST_USER", PasswordFile: passFile}},
 			want: Config{Name: "oob-sw", Platform: "openconfig", Protocol: "gnmi", Host: "192.0.2.20", Port: 6030,
 				Username: "admin", Password: secret.New("filepass"), CAFile: "./ca.pem", ServerName: "oob-sw",
-				NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
+				CredentialSource: "password from " + passFile + " (passwordFile)",
+				NetworkInstance:  "default", Timeout: 30 * time.Second, Save: true},
 		},
 		{
 			name: "ipv6 in brackets with port, agent, insecure",
 			sw: inventory.Switch{Name: "v6", Platform: "eos", Address: "[2001:db8::1]:830", Insecure: true,
 				Credentials: inventory.Credentials{Username: "u", SSHAgent: true}},
 			want: Config{Name: "v6", Platform: "eos", Protocol: "ssh", Host: "2001:db8::1", Port: 830,
-				Username: "u", Agent: true, Insecure: true,
+				Username: "u", Agent: true, Insecure: true, CredentialSource: "ssh-agent keys (sshAgent)",
 				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
 		},
 		{
 			name: "bare ipv6 and port field",
 			sw:   inventory.Switch{Name: "v6b", Platform: "eos", Address: "2001:db8::2", Port: 2222, Credentials: inventory.Credentials{Username: "u"}},
-			want: Config{Name: "v6b", Platform: "eos", Protocol: "ssh", Host: "2001:db8::2", Port: 2222, Username: "u",
+			want: Config{Name: "v6b", Platform: "eos", Protocol: "ssh", Host: "2001:db8::2", Port: 2222, Username: "u", CredentialSource: "no secret configured",
 				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
 		},
 	}
@@ -100,8 +103,12 @@ func TestConfigForErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ConfigFor(tt.sw, inventory.Settings{})
-			if err == nil || !strings.Contains(err.Error(), tt.wantSub) || !strings.Contains(err.Error(), "switch s") {
-				t.Fatalf("ConfigFor = %v, want an error naming switch s and %q", err, tt.wantSub)
+			// The caller names the switch, once.
+			if err == nil || !strings.Contains(err.Error(), tt.wantSub) || strings.Contains(err.Error(), "switch s") {
+				t.Fatalf("ConfigFor = %v, want an error naming %q and not the switch", err, tt.wantSub)
+			}
+			if tt.name == "missing env" && cause.Of(err) != cause.CredentialsMissing {
+				t.Errorf("cause = %s, want %s", cause.Of(err), cause.CredentialsMissing)
 			}
 		})
 	}
@@ -134,7 +141,25 @@ func TestSaveError(t *testing.T) {
 	if errors.As(err, &re) {
 		t.Fatal("a SaveError passed for a RollbackError")
 	}
-	if !strings.Contains(err.Error(), "leaf1: applied") {
-		t.Errorf("message %q", err)
+	if got, want := err.Error(), `applied, but saving to startup-config failed: command "copy running-config startup-config": % Error copying`; got != want {
+		t.Errorf("message %q, want %q", got, want)
+	}
+}
+
+// The device is in the errors' fields, for callers, and never in their
+// messages: the engine names it once.
+func TestErrorsDoNotNameDevice(t *testing.T) {
+	ce := &CommandError{Device: "leaf1", Command: "vlan 10", Output: "% Invalid input"}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{ce, `command "vlan 10": % Invalid input`},
+		{&RollbackError{Device: "leaf1", Err: ce, RolledBack: true}, `command "vlan 10": % Invalid input (rolled back)`},
+		{&RollbackError{Device: "leaf1", Err: ce, RollbackErr: errors.New("connection lost")}, `command "vlan 10": % Invalid input (rollback failed: connection lost)`},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("message %q, want %q", got, tt.want)
+		}
 	}
 }

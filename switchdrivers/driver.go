@@ -53,6 +53,10 @@ type Config struct {
 	EnablePassword secret.Secret
 	KeyFile        string
 	Agent          bool
+	// CredentialSource says where the credentials came from, for messages
+	// (secret.Source: "password from $SW_PASS (passwordEnv)"); never a
+	// secret.
+	CredentialSource string
 
 	// KnownHosts is the known_hosts file verifying SSH host keys.
 	KnownHosts string
@@ -114,7 +118,8 @@ func (r *Registry) Open(ctx context.Context, cfg Config, log *slog.Logger) (Driv
 	return d, nil
 }
 
-// CommandError is a command the device refused.
+// CommandError is a command the device refused. Device is for callers;
+// the message does not name it (the engine does, once).
 type CommandError struct {
 	Device  string
 	Command string
@@ -122,11 +127,12 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
-	return fmt.Sprintf("%s: command %q: %s", e.Device, e.Command, e.Output)
+	return fmt.Sprintf("command %q: %s", e.Command, e.Output)
 }
 
 // RollbackError reports a failed transaction and what happened to the
 // rollback. RolledBack is true when the device is back to its prior state.
+// Device is for callers; the message does not name it.
 type RollbackError struct {
 	Device     string
 	Err        error
@@ -137,9 +143,9 @@ type RollbackError struct {
 
 func (e *RollbackError) Error() string {
 	if e.RolledBack {
-		return fmt.Sprintf("%s: %v (rolled back)", e.Device, e.Err)
+		return fmt.Sprintf("%v (rolled back)", e.Err)
 	}
-	return fmt.Sprintf("%s: %v (rollback failed: %v)", e.Device, e.Err, e.RollbackErr)
+	return fmt.Sprintf("%v (rollback failed: %v)", e.Err, e.RollbackErr)
 }
 
 func (e *RollbackError) Unwrap() error { return e.Err }

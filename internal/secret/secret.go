@@ -3,11 +3,13 @@
 package secret
 
 import (
-	"fmt"
+	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -45,37 +47,78 @@ type Resolved struct {
 	Agent          bool
 }
 
-// Resolve reads the secrets the references point to. A missing variable or
-// unreadable file is an error naming the reference, never the value.
+// Resolve reads the secrets the references point to. An unset variable or
+// an unreadable file is a *cause.Error (CREDENTIALS_MISSING) naming the
+// reference and its field, never the value.
 func Resolve(c inventory.Credentials) (Resolved, error) {
 	r := Resolved{Username: c.Username, KeyFile: c.SSHKeyFile, Agent: c.SSHAgent}
-	if c.UsernameEnv != "" {
-		v, ok := os.LookupEnv(c.UsernameEnv)
+	env := func(field, name string) (string, error) {
+		v, ok := os.LookupEnv(name)
 		if !ok {
-			return r, fmt.Errorf("credentials: environment variable %s (usernameEnv) is not set", c.UsernameEnv)
+			return "", cause.New(cause.CredentialsMissing, "environment variable %s (credentials.%s) is not set", name, field)
+		}
+		return v, nil
+	}
+	if c.UsernameEnv != "" {
+		v, err := env("usernameEnv", c.UsernameEnv)
+		if err != nil {
+			return r, err
 		}
 		r.Username = v
 	}
 	if c.PasswordEnv != "" {
-		v, ok := os.LookupEnv(c.PasswordEnv)
-		if !ok {
-			return r, fmt.Errorf("credentials: environment variable %s (passwordEnv) is not set", c.PasswordEnv)
+		v, err := env("passwordEnv", c.PasswordEnv)
+		if err != nil {
+			return r, err
 		}
 		r.Password = New(v)
 	}
 	if c.PasswordFile != "" {
 		b, err := os.ReadFile(c.PasswordFile)
 		if err != nil {
-			return r, fmt.Errorf("credentials: passwordFile: %w", err)
+			return r, cause.Wrap(cause.CredentialsMissing, err, "cannot read %s (credentials.passwordFile): %s", c.PasswordFile, pathReason(err))
 		}
 		r.Password = New(strings.TrimRight(string(b), "\r\n"))
 	}
 	if c.EnablePasswordEnv != "" {
-		v, ok := os.LookupEnv(c.EnablePasswordEnv)
-		if !ok {
-			return r, fmt.Errorf("credentials: environment variable %s (enablePasswordEnv) is not set", c.EnablePasswordEnv)
+		v, err := env("enablePasswordEnv", c.EnablePasswordEnv)
+		if err != nil {
+			return r, err
 		}
 		r.EnablePassword = New(v)
 	}
 	return r, nil
+}
+
+// Source says where the secrets of c come from, for messages such as
+// "authentication failed for user ops (password from $SW_PASS
+// (passwordEnv))". It names variables and files, never values.
+func Source(c inventory.Credentials) string {
+	var parts []string
+	switch {
+	case c.PasswordEnv != "":
+		parts = append(parts, "password from $"+c.PasswordEnv+" (passwordEnv)")
+	case c.PasswordFile != "":
+		parts = append(parts, "password from "+c.PasswordFile+" (passwordFile)")
+	}
+	if c.SSHKeyFile != "" {
+		parts = append(parts, "key "+c.SSHKeyFile+" (sshKeyFile)")
+	}
+	if c.SSHAgent {
+		parts = append(parts, "ssh-agent keys (sshAgent)")
+	}
+	if len(parts) == 0 {
+		return "no secret configured"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pathReason is a file error without its operation and path, which the
+// message names already ("no such file or directory").
+func pathReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

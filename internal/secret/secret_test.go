@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -42,8 +43,42 @@ func TestResolve(t *testing.T) {
 	if err != nil || r.Password.Reveal() != "pw-from-file" {
 		t.Errorf("file: %v", err)
 	}
-	_, err = Resolve(inventory.Credentials{PasswordEnv: "SECRET_TEST_MISSING"})
-	if err == nil || !strings.Contains(err.Error(), "SECRET_TEST_MISSING") {
-		t.Errorf("missing variable: %v", err)
+}
+
+func TestResolveMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	for _, tt := range []struct {
+		creds inventory.Credentials
+		want  []string
+	}{
+		{inventory.Credentials{PasswordEnv: "SECRET_TEST_MISSING"}, []string{"SECRET_TEST_MISSING", "passwordEnv"}},
+		{inventory.Credentials{UsernameEnv: "SECRET_TEST_NO_USER"}, []string{"SECRET_TEST_NO_USER", "usernameEnv"}},
+		{inventory.Credentials{Username: "u", PasswordFile: missing}, []string{missing, "passwordFile", "no such file"}},
+	} {
+		_, err := Resolve(tt.creds)
+		if c := cause.Of(err); c != cause.CredentialsMissing {
+			t.Errorf("Resolve(%+v) = %v (%s), want %s", tt.creds, err, c, cause.CredentialsMissing)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("message %q does not name %q", err, w)
+			}
+		}
+	}
+}
+
+func TestSource(t *testing.T) {
+	for _, tt := range []struct {
+		creds inventory.Credentials
+		want  string
+	}{
+		{inventory.Credentials{PasswordEnv: "SW_PASS"}, "password from $SW_PASS (passwordEnv)"},
+		{inventory.Credentials{PasswordFile: "./pw", SSHKeyFile: "~/.ssh/id", SSHAgent: true}, "password from ./pw (passwordFile), key ~/.ssh/id (sshKeyFile), ssh-agent keys (sshAgent)"},
+		{inventory.Credentials{Username: "u"}, "no secret configured"},
+	} {
+		if got := Source(tt.creds); got != tt.want {
+			t.Errorf("Source(%+v) = %q, want %q", tt.creds, got, tt.want)
+		}
 	}
 }

@@ -148,7 +148,7 @@ func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *
 			return d.abort(ctx, s, name, err)
 		}
 		// The commit was sent and its outcome never came back.
-		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", clisession.WithoutDevice(d.cfg.Name, err)),
+		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", err),
 			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
 	}
 	// commit ends the session in privileged exec mode.
@@ -166,7 +166,7 @@ func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *
 // notOpened is the result of a configuration session EOS would not open:
 // nothing was staged, the device is as it was.
 func (d *Driver) notOpened(err error) error {
-	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
+	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
 }
 
 // abort discards the pending session after cause. Nothing was committed,
@@ -175,7 +175,7 @@ func (d *Driver) notOpened(err error) error {
 // gone, abort refused) is removed on the next apply, so sessions never pile
 // up to EOS's limit of pending sessions.
 func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: clisession.WithoutDevice(d.cfg.Name, cause), RolledBack: true}
+	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause, RolledBack: true}
 	if s.Broken() || ctx.Err() != nil {
 		d.stale = append(d.stale, name)
 		d.log.Warn("configuration session not committed: connection lost", "session", name, "error", cause)

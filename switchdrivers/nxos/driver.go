@@ -107,7 +107,7 @@ func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res
 	lines := res.Lines
 	cp := clisession.NewName("netalign")
 	if _, err := s.Exec(ctx, "checkpoint "+cp); err != nil {
-		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", clisession.WithoutDevice(d.cfg.Name, err)), RolledBack: true}
+		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", err), RolledBack: true}
 	}
 	// Line by line, not in one write as on EOS: NX-OS applies each line as
 	// it arrives, so when the connection fails the lines still in flight
@@ -148,7 +148,7 @@ func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res
 // broken session is replaced by a new connection: NX-OS keeps checkpoints
 // across sessions.
 func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string, inConfig bool, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: clisession.WithoutDevice(d.cfg.Name, cause)}
+	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause}
 	if ctx.Err() != nil {
 		// The caller gave up; roll back on a fresh, bounded context so
 		// that the device is not left half configured.
@@ -174,7 +174,7 @@ func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string,
 		}
 	}
 	if _, err := s.Exec(ctx, "rollback running-config checkpoint "+cp); err != nil {
-		re.RollbackErr = fmt.Errorf("rollback to checkpoint %s: %w", cp, clisession.WithoutDevice(d.cfg.Name, err))
+		re.RollbackErr = fmt.Errorf("rollback to checkpoint %s: %w", cp, err)
 		d.log.Error("rollback failed: the device may be partly configured", "checkpoint", cp, "error", err)
 		return re
 	}

@@ -102,7 +102,7 @@ func (s *Session) batchPrompt(ctx context.Context, lines []string) ([]string, st
 	}
 	if err != nil {
 		s.Abandon()
-		return nil, "", transportError(err)
+		return nil, "", s.failure(t, err)
 	}
 	last := idx[len(idx)-1]
 	return splitReplies(buf, idx), string(buf[last[0]:last[1]]), nil

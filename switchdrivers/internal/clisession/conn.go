@@ -80,30 +80,31 @@ func (c *Conn) commands() int {
 	return n
 }
 
-// wrap names the device and the operation in err: "leaf1: observe: ...".
-func (c *Conn) wrap(op string, err error) error {
-	return fmt.Errorf("%s: %s: %w", c.cfg.Name, op, WithoutDevice(c.cfg.Name, err))
+// wrap names the operation in err: "observe: ...". The device is named by
+// the caller (the engine), once.
+func wrap(op string, err error) error {
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // Observe is the frame both CLI drivers observe in: read runs the show
 // commands over the session, under the lock. An error, the session's or
-// read's, is the device's "observe" error ("leaf1: observe: ...").
+// read's, is an "observe" error ("observe: ...").
 func (c *Conn) Observe(ctx context.Context, read func(ctx context.Context, s *Session) (*intent.SwitchState, error)) (*intent.SwitchState, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, err := c.Session(ctx)
 	if err != nil {
-		return nil, c.wrap("observe", err)
+		return nil, wrap("observe", err)
 	}
 	st, err := read(ctx, s)
 	if err != nil {
-		return nil, c.wrap("observe", err)
+		return nil, wrap("observe", err)
 	}
 	return st, nil
 }
 
 // Apply is the frame both CLI drivers apply changes in: render turns the
-// changes into lines (an error is the device's "apply" error); no line
+// changes into lines (an error is an "apply" error); no line
 // sends nothing; otherwise tx pushes the lines over the session, under the
 // lock. The result lists the lines and the commands sent, those of a
 // session tx had to reopen included. Errors from tx are returned as they
@@ -114,7 +115,7 @@ func (c *Conn) Apply(ctx context.Context, changes []intent.SwitchChange,
 ) (*switchdrivers.ApplyResult, error) {
 	lines, err := render(changes)
 	if err != nil {
-		return nil, c.wrap("apply", err)
+		return nil, wrap("apply", err)
 	}
 	res := &switchdrivers.ApplyResult{Lines: lines}
 	if len(lines) == 0 {
@@ -124,7 +125,7 @@ func (c *Conn) Apply(ctx context.Context, changes []intent.SwitchChange,
 	defer c.mu.Unlock()
 	s, err := c.Session(ctx)
 	if err != nil {
-		return nil, c.wrap("apply", err)
+		return nil, wrap("apply", err)
 	}
 	c.commands()
 	defer func() { res.Commands = c.commands() }()
@@ -140,8 +141,5 @@ func (c *Conn) Close() error {
 	}
 	err := c.s.Close()
 	c.s = nil
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.cfg.Name, err)
-	}
-	return nil
+	return err
 }

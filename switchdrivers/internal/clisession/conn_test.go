@@ -75,8 +75,8 @@ func TestConnObserve(t *testing.T) {
 		return nil, err
 	})
 	var ce *switchdrivers.CommandError
-	if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "leaf1: observe: ") || strings.Count(err.Error(), "leaf1") != 1 {
-		t.Errorf("Observe = %q; want the device named once, the CommandError kept", err)
+	if !errors.As(err, &ce) || err.Error() != `observe: command "show bogus": % Invalid input (at token 1: 'bogus')` {
+		t.Errorf("Observe = %q; want the operation named, not the device, the CommandError kept", err)
 	}
 }
 
@@ -107,9 +107,9 @@ func TestConnApply(t *testing.T) {
 		t.Fatalf("apply = %+v, %v; want two commands", res, err)
 	}
 	_, err = c.Apply(ctx, []intent.SwitchChange{{Name: "x"}}, func([]intent.SwitchChange) ([]string, error) {
-		return nil, errors.New("leaf1: bad change")
+		return nil, errors.New("bad change")
 	}, tx)
-	if err == nil || err.Error() != "leaf1: apply: bad change" {
+	if err == nil || err.Error() != "apply: bad change" {
 		t.Errorf("render error = %v", err)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,9 +21,9 @@ import (
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/driver/options"
 	"github.com/scrapli/scrapligo/platform"
-	"github.com/scrapli/scrapligo/transport"
 	"github.com/scrapli/scrapligo/util"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/switchdrivers"
 )
 
@@ -36,6 +38,7 @@ const ErrorPrefix = "% "
 // Session is one SSH CLI session to a switch in privileged exec mode.
 type Session struct {
 	name    string
+	addr    string // host:port, for messages
 	d       *network.Driver
 	log     *slog.Logger
 	timeout time.Duration
@@ -51,11 +54,13 @@ type Session struct {
 }
 
 // Open connects to cfg's device with the scrapligo platform (arista_eos,
-// cisco_nxos) over the standard (crypto/ssh) transport, authenticates
-// (password, key file, ssh-agent, enable secret), verifies
-// the host key against cfg.KnownHosts unless cfg.Insecure (then it logs a
-// warning for this device), and reaches privileged exec mode. Extra failure
-// strings are added to the platform's own for configuration lines.
+// cisco_nxos) over its own SSH transport (see sshTransport), authenticates
+// (password, key file, ssh-agent, enable secret), verifies the host key
+// against cfg.KnownHosts unless cfg.Insecure (then it logs a warning for
+// this device), reaches privileged exec mode and checks that the device is
+// the platform it should be. The whole of it is bounded by ctx and the
+// timeout; failures are *cause.Error. Extra failure strings are added to the
+// platform's own for configuration lines.
 func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, log *slog.Logger, extraFailed ...string) (*Session, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -66,17 +71,19 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	}
 	opTimeout, err := remaining(ctx, timeout)
 	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
+		return nil, cause.Classify(err)
 	}
+	// One deadline for the whole open: connecting, logging in, the
+	// terminal set-up.
+	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	tr := &sshTransport{}
 	opts := []util.Option{
-		options.WithTransportType(transport.StandardTransport),
+		options.WithCustomTransport(tr),
 		options.WithPort(cfg.Port),
 		options.WithAuthUsername(cfg.Username),
-		options.WithTimeoutSocket(opTimeout),
 		options.WithTimeoutOps(opTimeout),
-	}
-	if !cfg.Password.IsZero() {
-		opts = append(opts, options.WithAuthPassword(cfg.Password.Reveal()))
 	}
 	if !cfg.EnablePassword.IsZero() {
 		opts = append(opts, options.WithAuthSecondary(cfg.EnablePassword.Reveal()))
@@ -85,67 +92,43 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 		// login password (a common setup: one credential for both).
 		opts = append(opts, options.WithAuthSecondary(cfg.Password.Reveal()))
 	}
-	if cfg.KeyFile != "" {
-		opts = append(opts, options.WithAuthPrivateKey(cfg.KeyFile, ""))
-	}
-	knownHosts := ""
-	if cfg.Insecure {
-		log.Warn("SSH host key verification is DISABLED for this device (insecure: true)")
-		opts = append(opts, options.WithAuthNoStrictKey())
-	} else {
-		if cfg.KnownHosts == "" {
-			return nil, fmt.Errorf("connect: no known_hosts file to verify the host key (set knownHosts, or insecure: true)")
-		}
-		if _, err := os.Stat(cfg.KnownHosts); err != nil {
-			return nil, fmt.Errorf("connect: known_hosts: %w", err)
-		}
-		knownHosts = cfg.KnownHosts
-		opts = append(opts, options.WithSSHKnownHostsFile(cfg.KnownHosts))
-	}
-	if cfg.Agent {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
-			return nil, fmt.Errorf("connect: sshAgent is set but SSH_AUTH_SOCK is not")
-		}
-		opts = append(opts, options.WithCustomTransport(&agentTransport{socket: sock, knownHosts: knownHosts, keyFile: cfg.KeyFile}))
-	}
 	p, err := platform.NewPlatform(platformName, cfg.Host, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("connect: platform %s: %w", platformName, err)
+		return nil, fmt.Errorf("platform %s: %w", platformName, err)
 	}
 	d, err := p.GetNetworkDriver()
 	if err != nil {
-		return nil, fmt.Errorf("connect: platform %s: %w", platformName, err)
+		return nil, fmt.Errorf("platform %s: %w", platformName, err)
 	}
 	prompt, err := promptPrefix(d.PrivilegeLevels)
 	if err != nil {
-		return nil, fmt.Errorf("connect: platform %s prompts: %w", platformName, err)
+		return nil, fmt.Errorf("platform %s prompts: %w", platformName, err)
 	}
-	s := &Session{name: cfg.Name, d: d, log: log, timeout: timeout, prompt: prompt}
+	s := &Session{name: cfg.Name, addr: addr, d: d, log: log, timeout: timeout, prompt: prompt}
 	s.failed = append(append([]string(nil), d.FailedWhenContains...), extraFailed...)
-	if lines := terminalSetup(platformName); lines != nil {
-		// The platform's own on-open sends these one round trip each.
+	as := cfg.Platform
+	if as == "" {
+		as = platformName
+	}
+	var loginText string
+	if cp, ok := cliPlatforms[platformName]; ok {
+		// The platform's own on-open sends the terminal set-up one round
+		// trip a line.
 		d.OnOpen = func(d *network.Driver) error {
 			// The device prints its prompt on login: when it already is
 			// privileged exec, scrapligo's own check (which sends a return
 			// and reads the prompt, a round trip) is not needed.
-			if p, ok := s.loginPrompt(ctx, min(opTimeout, loginPromptWait)); ok && s.atDesiredLevel(p) {
+			p, ok := s.loginPrompt(ctx, min(opTimeout, loginPromptWait))
+			if ok && s.atDesiredLevel(p) {
 				d.CurrentPriv = d.DefaultDesiredPriv
 				s.learnPrompt(p)
 			} else if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
-				return err
-			}
-			segs, last, err := s.batchPrompt(ctx, lines)
-			if err != nil {
-				return err
-			}
-			s.learnPrompt(last)
-			for i, seg := range segs {
-				if out := strings.TrimSpace(seg); s.refused(out) {
-					return &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: out}
+				if !ok && looksLikePrompt(p) {
+					loginText = p
 				}
+				return err
 			}
-			return nil
+			return s.setUp(ctx, as, cp)
 		}
 		// The platform's own on-close first reads the prompt (a round
 		// trip) to find the mode; exit is just as good from any mode, and
@@ -155,8 +138,14 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 		}
 	}
 
-	// scrapligo's Open takes no context: a cancellation closes the channel,
-	// which makes the blocked open fail at once.
+	if cfg.Insecure {
+		log.Warn("SSH host key verification is DISABLED for this device (insecure: true)")
+	}
+	if err := tr.connect(ctx, cfg, addr, opTimeout); err != nil {
+		return nil, err
+	}
+	// scrapligo's Open takes no context: a cancellation (or the deadline)
+	// closes the channel, which makes the blocked open fail at once.
 	opened := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		select {
@@ -169,10 +158,9 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	close(opened)
 	stop()
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("connect: %w", ctx.Err())
-		}
-		return nil, fmt.Errorf("connect %s:%d: %w", cfg.Host, cfg.Port, err)
+		_ = d.Channel.Close()
+		_ = tr.Close()
+		return nil, loginError(ctx, addr, cfg.Username, opTimeout, as, loginText, err)
 	}
 	// Batches find each line's reply by the device's own prompt: the
 	// hostname, an optional mode in parentheses, then # or >. The terminal
@@ -186,13 +174,38 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 	return s, nil
 }
 
+// loginError is the cause of a failed login after the shell opened: a
+// *cause.Error from the set-up is kept; a device that printed something
+// but never a prompt of the platform is another platform; otherwise the
+// deadline, or the session's end.
+func loginError(ctx context.Context, addr, user string, timeout time.Duration, as, loginText string, err error) error {
+	var ce *cause.Error
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case loginText != "":
+		return cause.Wrap(cause.PlatformMismatch, err, "the device does not answer as %s (its prompt '%s' is none of %s's)", as, excerpt(loginText), as)
+	case errors.Is(ctx.Err(), context.Canceled):
+		return cause.Wrap(cause.Interrupted, ctx.Err(), "interrupted while logging in to %s", addr)
+	case ctx.Err() != nil, errors.Is(err, util.ErrTimeoutError):
+		return cause.Wrap(cause.Timeout, err, "no CLI prompt from %s within %v", addr, round(timeout))
+	case errors.Is(err, util.ErrConnectionError):
+		return cause.Wrap(cause.ProtocolError, fmt.Errorf("%w: %w", ErrConnectionLost, err), "%s closed the session during login", addr)
+	case errors.Is(err, util.ErrPrivilegeError):
+		// Logged in, but enable did not lead to privileged exec mode.
+		return cause.Wrap(cause.AuthFailed, err, "%s did not grant privileged exec mode to user %s: check the enable secret (enablePasswordEnv; without one the login password is sent)", addr, user)
+	}
+	return cause.Wrap(cause.ProtocolError, err, "cannot reach privileged exec mode on %s: %v", addr, err)
+}
+
 // loginPromptWait bounds how long Open waits for the prompt a device prints
 // on login before asking for it.
 const loginPromptWait = 2 * time.Second
 
 // loginPrompt reads what the device printed on login (banner, then prompt)
 // until the last line is a prompt, and returns it. Without one within wait,
-// what was read is put back for scrapligo and ok is false.
+// what was read is put back for scrapligo, ok is false and prompt is the
+// last line read, if any.
 func (s *Session) loginPrompt(ctx context.Context, wait time.Duration) (prompt string, ok bool) {
 	ch := s.d.Channel
 	deadline := time.Now().Add(wait)
@@ -215,7 +228,19 @@ func (s *Session) loginPrompt(ctx context.Context, wait time.Duration) (prompt s
 	if len(buf) > 0 {
 		ch.Q.Requeue(buf)
 	}
-	return "", false
+	return lastLine(buf), false
+}
+
+// looksLikePrompt reports whether line ends as shell and CLI prompts do
+// ("user@host:~$", "router>", "Password:"), unlike a banner line.
+func looksLikePrompt(line string) bool {
+	return line != "" && strings.ContainsAny(line[len(line)-1:], "#>$%:]")
+}
+
+// lastLine is the last line of b with text, trimmed.
+func lastLine(b []byte) string {
+	t := strings.TrimRight(string(b), " \r\n")
+	return strings.TrimSpace(t[strings.LastIndexByte(t, '\n')+1:])
 }
 
 // atDesiredLevel reports whether prompt is the one of the privilege level
@@ -244,17 +269,71 @@ func (s *Session) learnPrompt(p string) {
 	}
 }
 
-// terminalSetup is what a scrapligo platform's on-open sends after
-// reaching privileged exec mode (no paging, no wrapping); Open sends it in
-// one write. Nil keeps the platform's own on-open.
-func terminalSetup(platform string) []string {
-	switch platform {
-	case "arista_eos":
-		return []string{"terminal width 32767", "terminal length 0"}
-	case "cisco_nxos":
-		return []string{"terminal width 511", "terminal length 0"}
+// cliPlatform is what Open knows of a scrapligo platform beyond
+// scrapligo's own definition.
+type cliPlatform struct {
+	// terminal is what the platform's own on-open sends after reaching
+	// privileged exec mode (no paging, no wrapping); Open sends it in one
+	// write with the version probe.
+	terminal []string
+	// versionKeys are keys only this platform's `show version | json`
+	// prints (one of them is enough): a reply without any is another
+	// platform's.
+	versionKeys []string
+}
+
+// cliPlatforms are the scrapligo platforms Open sets up itself. EOS prints
+// modelName; NX-OS prints nxos_ver_str (9.3 and later) or the older
+// kickstart_ver_str and sys_ver_str.
+var cliPlatforms = map[string]cliPlatform{
+	"arista_eos": {terminal: []string{"terminal width 32767", "terminal length 0"}, versionKeys: []string{"modelName"}},
+	"cisco_nxos": {terminal: []string{"terminal width 511", "terminal length 0"}, versionKeys: []string{"nxos_ver_str", "sys_ver_str", "kickstart_ver_str"}},
+}
+
+// versionProbe is the command whose reply tells the platform.
+const versionProbe = "show version | json"
+
+// setUp sends the terminal set-up and the version probe in one write,
+// learns the device's prompt from the replies, and checks that the device
+// is platform as (the inventory's name for it): a refused line or a
+// version reply without the platform's keys is PLATFORM_MISMATCH.
+func (s *Session) setUp(ctx context.Context, as string, cp cliPlatform) error {
+	lines := append(append([]string(nil), cp.terminal...), versionProbe)
+	segs, last, err := s.batchPrompt(ctx, lines)
+	if err != nil {
+		return err
 	}
-	return nil
+	s.learnPrompt(last)
+	for i, seg := range segs {
+		if out := strings.TrimSpace(seg); s.refused(out) {
+			return cause.Wrap(cause.PlatformMismatch, &switchdrivers.CommandError{Device: s.name, Command: lines[i], Output: out},
+				"the device does not answer as %s (it refused '%s': %s)", as, lines[i], excerpt(out))
+		}
+	}
+	out := strings.TrimSpace(segs[len(segs)-1])
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		return cause.Wrap(cause.PlatformMismatch, err, "the device does not answer as %s (its reply to '%s' is not JSON: %s)", as, versionProbe, excerpt(out))
+	}
+	for _, k := range cp.versionKeys {
+		if _, ok := v[k]; ok {
+			return nil
+		}
+	}
+	return cause.New(cause.PlatformMismatch, "the device does not answer as %s (its reply to '%s' has no %s: %s)", as, versionProbe, strings.Join(cp.versionKeys, " or "), excerpt(out))
+}
+
+// excerptLen bounds the device text quoted in a message.
+const excerptLen = 80
+
+// excerpt is device text for a one-line message: whitespace runs folded
+// to one space, cut to excerptLen characters.
+func excerpt(out string) string {
+	out = strings.Join(strings.Fields(out), " ")
+	if r := []rune(out); len(r) > excerptLen {
+		return string(r[:excerptLen]) + "..."
+	}
+	return out
 }
 
 // AtExec reports whether the CLI is known to be in privileged exec mode, as
@@ -290,7 +369,8 @@ func remaining(ctx context.Context, def time.Duration) (time.Duration, error) {
 
 // guard prepares one operation: it fails on a closed session or a done
 // context, derives the scrapligo timeout from ctx, and arranges for the
-// session to be torn down if ctx is cancelled while the operation blocks.
+// session to be torn down if ctx is cancelled or the timeout passes while
+// the operation blocks (a write the device never reads blocks until then).
 // The returned release must be called when the operation ends.
 func (s *Session) guard(ctx context.Context) (time.Duration, func() error, error) {
 	s.mu.Lock()
@@ -303,13 +383,15 @@ func (s *Session) guard(ctx context.Context) (time.Duration, func() error, error
 	if err != nil {
 		return 0, nil, err
 	}
-	stop := context.AfterFunc(ctx, func() {
+	opCtx, cancel := context.WithTimeout(ctx, t)
+	stop := context.AfterFunc(opCtx, func() {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
 		_ = s.d.Channel.Close()
 	})
 	release := func() error {
+		defer cancel()
 		if stop() {
 			return nil
 		}
@@ -318,7 +400,7 @@ func (s *Session) guard(ctx context.Context) (time.Duration, func() error, error
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
-		return fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
+		return s.failure(t, fmt.Errorf("%w: %w", ErrClosed, opCtx.Err()))
 	}
 	return t, release, nil
 }
@@ -378,7 +460,7 @@ func (s *Session) Exec(ctx context.Context, cmd string) (string, error) {
 	}
 	if err != nil {
 		s.Abandon()
-		return "", fmt.Errorf("%q: %w", cmd, transportError(err))
+		return "", fmt.Errorf("%q: %w", cmd, s.failure(t, err))
 	}
 	out := s.cutPrompt(r.Result)
 	// scrapligo's r.Failed matches its error strings anywhere in the reply;
@@ -461,14 +543,21 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// ErrConnectionLost wraps scrapligo's transport failures (the device closed
-// the connection, a read failed).
+// ErrConnectionLost is in the chain of errors from a session whose
+// connection failed (the device closed it, a read failed).
 var ErrConnectionLost = errors.New("connection lost")
 
-// transportError names scrapligo's terse connection error.
-func transportError(err error) error {
-	if errors.Is(err, util.ErrConnectionError) {
-		return fmt.Errorf("%w: %w", ErrConnectionLost, err)
+// failure is the cause of an exchange that failed after t: no reply in
+// time is TIMEOUT, a lost connection PROTOCOL_ERROR (wrapping
+// ErrConnectionLost); a cancellation is left as it is (cause.Of: INTERRUPTED).
+func (s *Session) failure(t time.Duration, err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, util.ErrTimeoutError):
+		return cause.Wrap(cause.Timeout, err, "no reply from %s within %v", s.addr, round(t))
+	case errors.Is(err, util.ErrConnectionError):
+		return cause.Wrap(cause.ProtocolError, fmt.Errorf("%w: %w", ErrConnectionLost, err), "connection to %s lost", s.addr)
 	}
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/internal/lab/sshcli"
 	"github.com/netalign/netalign/internal/secret"
@@ -112,27 +113,30 @@ func TestDeadlineAndCancel(t *testing.T) {
 func TestOpenRefusals(t *testing.T) {
 	sw := labtest.Start(t, "leaf1", device.PlatformEOS)
 	ctx := ctxT(t)
-	for name, mod := range map[string]func(*switchdrivers.Config){
-		"wrong password":      func(c *switchdrivers.Config) { c.Password = secret.New("nope") },
-		"missing known_hosts": func(c *switchdrivers.Config) { c.KnownHosts = filepath.Join(t.TempDir(), "none") },
-		"no known_hosts":      func(c *switchdrivers.Config) { c.KnownHosts = "" },
-		"agent without socket": func(c *switchdrivers.Config) {
+	for _, tt := range []struct {
+		name string
+		mod  func(*switchdrivers.Config)
+		want cause.Code
+	}{
+		{"wrong password", func(c *switchdrivers.Config) { c.Password = secret.New("nope") }, cause.AuthFailed},
+		{"wrong enable secret", func(c *switchdrivers.Config) { c.EnablePassword = secret.New("nope") }, cause.AuthFailed},
+		{"missing known_hosts", func(c *switchdrivers.Config) { c.KnownHosts = filepath.Join(t.TempDir(), "none") }, cause.HostKeyUnknown},
+		{"no known_hosts", func(c *switchdrivers.Config) { c.KnownHosts = "" }, cause.HostKeyUnknown},
+		{"missing key file", func(c *switchdrivers.Config) { c.KeyFile = filepath.Join(t.TempDir(), "id") }, cause.CredentialsMissing},
+		{"no credentials", func(c *switchdrivers.Config) { c.Password = secret.Secret{} }, cause.CredentialsMissing},
+		{"agent without socket", func(c *switchdrivers.Config) {
 			t.Setenv("SSH_AUTH_SOCK", "")
 			c.Agent = true
-		},
+		}, cause.CredentialsMissing},
 	} {
 		cfg := sw.Config
-		mod(&cfg)
-		if s, err := clisession.Open(ctx, cfg, "arista_eos", nil); err == nil {
-			s.Close()
-			t.Errorf("%s: connected", name)
+		tt.mod(&cfg)
+		if err := openErr(t, ctx, cfg); cause.Of(err) != tt.want {
+			t.Errorf("%s: Open = %v (%s), want %s", tt.name, err, cause.Of(err), tt.want)
 		}
 	}
 	sw.Dev.SetFaults(device.Faults{AuthFail: true})
-	if s, err := clisession.Open(ctx, sw.Config, "arista_eos", nil); err == nil {
-		s.Close()
-		t.Error("connected to a device that refuses every login")
-	}
+	wantCause(t, openErr(t, ctx, sw.Config), cause.AuthFailed, "user "+labtest.User)
 }
 
 func newKey(t *testing.T) (ed25519.PrivateKey, ssh.PublicKey) {
@@ -213,13 +217,10 @@ func TestAgentAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The agent transport verifies host keys too.
+	// Host keys are verified with agent keys too.
 	other := labtest.Start(t, "leaf2", device.PlatformEOS)
 	cfg.KnownHosts = other.Config.KnownHosts
-	if s, err := clisession.Open(ctx, cfg, "arista_eos", nil); err == nil {
-		s.Close()
-		t.Fatal("agent transport accepted an unknown host key")
-	}
+	wantCause(t, openErr(t, ctx, cfg), cause.HostKeyUnknown)
 }
 
 func TestSendBatch(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/internal/lab/sshcli"
@@ -122,6 +123,7 @@ func (p Platform) RunLab(t *testing.T) {
 		{"DroppedConnectionLeavesNoPartialConfig", p.labDroppedConnection},
 		{"CancelledContext", p.labCancelledContext},
 		{"HostKeyVerified", p.labHostKeyVerified},
+		{"OtherPlatform", p.labOtherPlatform},
 		{"MLAG", p.labMLAG},
 		{"LAGTypeChange", p.labLAGTypeChange},
 	} {
@@ -421,16 +423,42 @@ func (p Platform) labHostKeyVerified(t *testing.T) {
 	cfg := sw.Config
 	cfg.KnownHosts = other.Config.KnownHosts // the other switch's key only
 	ctx := Context(t)
-	if d, err := p.Open(ctx, cfg, nil); err == nil {
+	d, err := p.Open(ctx, cfg, nil)
+	if err == nil {
 		d.Close()
 		t.Fatal("connected to a switch whose host key is not in known_hosts")
 	}
+	if c := cause.Of(err); c != cause.HostKeyUnknown {
+		t.Fatalf("Open = %v (%s); want %s", err, c, cause.HostKeyUnknown)
+	}
 	cfg.Insecure = true
-	d, err := p.Open(ctx, cfg, nil)
+	d, err = p.Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatalf("insecure open: %v", err)
 	}
 	d.Close()
+}
+
+// labOtherPlatform: the inventory says this platform, the device is the
+// other CLI platform of the lab. The driver says so when it opens, from
+// the device's own replies.
+func (p Platform) labOtherPlatform(t *testing.T) {
+	other := device.PlatformNXOS
+	if p.Name == device.PlatformNXOS {
+		other = device.PlatformEOS
+	}
+	sw := labtest.Start(t, "leaf1", other)
+	cfg := sw.Config
+	cfg.Platform = p.Name
+	d, err := p.Open(Context(t), cfg, nil)
+	if err == nil {
+		d.Close()
+		t.Fatalf("the %s driver opened a %s device", p.Name, other)
+	}
+	if c := cause.Of(err); c != cause.PlatformMismatch || !strings.Contains(err.Error(), "does not answer as "+p.Name) {
+		t.Fatalf("Open = %v (%s); want %s naming %s", err, c, cause.PlatformMismatch, p.Name)
+	}
+	t.Logf("%s driver on a %s device: %v", p.Name, other, err)
 }
 
 func (p Platform) labMLAG(t *testing.T) {
