@@ -142,6 +142,9 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			if ctx.Err() != nil {
 				return exitWith(1, errInterruptedRun(ctx))
 			}
+			if len(doc.Unreachable) > 0 {
+				return exitWith(1, unreachableError(doc.Unreachable))
+			}
 			if failed {
 				return exitWith(1, nil)
 			}

@@ -111,6 +111,10 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 					}
 				}
 				return exitWith(2, fmt.Errorf("--target names devices that cannot be checked: %s", strings.Join(names, "; ")))
+			case len(rep.Unreachable) > 0:
+				// The document has the causes; the log of a CI job shows
+				// them too, one line each.
+				return exitWith(1, unreachableError(rep.Unreachable))
 			case !rep.Clean:
 				return exitWith(1, nil)
 			}
