@@ -1,9 +1,10 @@
 package hostnet
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netalign/netalign/internal/fuzzseed"
 )
 
 // FuzzHostStateFromIproute2 feeds `ip -d -j link show`, `bridge -j vlan
@@ -11,8 +12,8 @@ import (
 // testdata. The state must come back or an error, never a panic.
 func FuzzHostStateFromIproute2(f *testing.F) {
 	bridge := readTestdata(f, "bridge_-j_vlan_show.realkernel-host.json")
-	bonding := seedFiles(f, "proc_net_bonding*.txt")
-	for i, link := range seedFiles(f, "ip_-d_-j_link_show*.json") {
+	bonding := fuzzseed.Files(f, "proc_net_bonding*.txt")
+	for i, link := range fuzzseed.Files(f, "ip_-d_-j_link_show*.json") {
 		f.Add(link, bridge, bonding[i%len(bonding)])
 	}
 	f.Fuzz(func(t *testing.T, link, bridge, bonding []byte) {
@@ -26,27 +27,12 @@ func FuzzHostStateFromIproute2(f *testing.F) {
 // FuzzParseProcBonding parses /proc/net/bonding files, seeded with every
 // capture in testdata.
 func FuzzParseProcBonding(f *testing.F) {
-	for _, b := range seedFiles(f, "proc_net_bonding*.txt") {
-		f.Add(b)
-	}
+	fuzzseed.Add(f, "proc_net_bonding*.txt")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if p, err := ParseProcBonding(b); err == nil && p == nil {
 			t.Fatal("no result and no error")
 		}
 	})
-}
-
-// seedFiles returns the testdata files matching pattern.
-func seedFiles(f *testing.F, pattern string) [][]byte {
-	names, err := filepath.Glob(filepath.Join("testdata", pattern))
-	if err != nil || len(names) == 0 {
-		f.Fatalf("no testdata matches %s", pattern)
-	}
-	var out [][]byte
-	for _, n := range names {
-		out = append(out, readTestdata(f, filepath.Base(n)))
-	}
-	return out
 }
 
 // TestParseBridgeVLANsBounded: ranges outside 1-4094 and outputs that would

@@ -1,22 +1,16 @@
 package dnsmasq
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/netalign/netalign/internal/fuzzseed"
 )
 
 // FuzzParse reads dnsmasq configuration, seeded with the files in testdata
 // (dnsmasq's example configuration and the file Render writes). What Parse
 // accepts, Render writes back in a form Parse accepts.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"dnsmasq.conf.example", "netalign.conf.golden"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	fuzzseed.Add(f, "dnsmasq.conf.example", "netalign.conf.golden")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pools, err := Parse(data)
 		if err != nil {

@@ -1,10 +1,9 @@
 package kea
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/netalign/netalign/internal/fuzzseed"
 	"github.com/netalign/netalign/internal/intent"
 )
 
@@ -13,15 +12,7 @@ import (
 // configuration in testdata; a bare Dhcp4 object is wrapped as config-get's
 // arguments.
 func FuzzParsePools(f *testing.F) {
-	names, _ := filepath.Glob(filepath.Join("testdata", "kea-dhcp4.*"))
-	if len(names) == 0 {
-		f.Fatal("no configuration in testdata")
-	}
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range fuzzseed.Files(f, "kea-dhcp4.*") {
 		if _, err := Dhcp4(b); err != nil {
 			b = append(append([]byte(`{"Dhcp4":`), b...), '}')
 		}

@@ -1,24 +1,17 @@
 package remote
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/netalign/netalign/hostnet"
+	"github.com/netalign/netalign/internal/fuzzseed"
 )
 
 // FuzzSplitBonding feeds CmdBonding's output (every bond's
 // /proc/net/bonding file behind a "==> name <==" marker) through the parse
 // that Observe runs, seeded with the captures in testdata.
 func FuzzSplitBonding(f *testing.F) {
-	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		return b
-	}
+	read := func(name string) []byte { return fuzzseed.Files(f, name)[0] }
 	links := read("ip_-d_-j_link_show.realkernel-host.json")
 	bridge := read("bridge_-j_vlan_show.realkernel-host.json")
 	f.Add([]byte("==> /proc/net/bonding/mgmt-bo <==\n" + string(read("proc_net_bonding_mgmt-bo.realkernel-8023ad-bundled.txt")) +
