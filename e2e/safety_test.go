@@ -264,3 +264,87 @@ func TestLabUpAnswersAndStopsOnSIGINT(t *testing.T) {
 		t.Errorf("control socket left behind")
 	}
 }
+
+// TestInterruptSaysWhatItWaits: SIGINT in the middle of a slow apply says
+// at once how many transactions it waits for and for how long at most; a
+// second SIGINT exits at once, naming the devices that may be left
+// mid-transaction.
+func TestInterruptSaysWhatItWaits(t *testing.T) {
+	faults := map[string]device.Faults{}
+	for _, n := range []string{"leaf1", "leaf2", "oob-sw"} {
+		faults[n] = device.Faults{Latency: 1500 * time.Millisecond}
+	}
+	l := startLab(t, filepath.Join("..", "configs", "lab.yaml"), lab.Options{Faults: faults})
+	cmd := exec.Command(binary, "apply", "-i", l.InventoryPath(), "--yes", "--log-format", "json", "--timeout", "60s")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitLine := func(what string, within time.Duration, match func(string) bool) (string, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		deadline := time.After(within)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("stderr ended before %s", what)
+				}
+				if match(l) {
+					return l, time.Since(start)
+				}
+			case <-deadline:
+				t.Fatalf("no %s within %s", what, within)
+			}
+		}
+	}
+	waitLine("apply phase", time.Minute, func(l string) bool { return strings.Contains(l, `"msg":"apply switches and DHCP"`) })
+	// The transactions are in flight now: each line takes 1.5 s.
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	line, took := waitLine("interrupt notice", 10*time.Second, func(l string) bool { return strings.Contains(l, "interrupted (SIGINT)") })
+	t.Logf("notice after %s: %s", took.Round(time.Millisecond), line)
+	if took > time.Second {
+		t.Errorf("the interrupt notice came after %s, want within 1s", took)
+	}
+	if !strings.Contains(line, "waiting for") || !strings.Contains(line, "transaction(s) in flight") || !strings.Contains(line, "at most") {
+		t.Errorf("the notice does not say what it waits for: %q", line)
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var rest []string
+	for l := range lines {
+		rest = append(rest, l)
+	}
+	select {
+	case err := <-exited:
+		took := time.Since(start)
+		t.Logf("exit after the second signal: %s (%v)", took.Round(time.Millisecond), err)
+		if took > time.Second {
+			t.Errorf("exit %s after the second SIGINT, want within 1s", took)
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Errorf("exit %v, want 130", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit 10s after the second SIGINT")
+	}
+	all := strings.Join(rest, "\n")
+	if !strings.Contains(all, "abandoned (SIGINT)") || !strings.Contains(all, "leaf1") {
+		t.Errorf("the abandon line does not name the devices in flight:\n%s", all)
+	}
+}
