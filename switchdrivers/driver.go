@@ -149,3 +149,17 @@ func (e *RollbackError) Error() string {
 }
 
 func (e *RollbackError) Unwrap() error { return e.Err }
+
+// Confirmer is implemented by drivers whose commits revert on their own
+// unless confirmed (EOS `commit timer`, Junos `commit confirmed`): a
+// netalign that dies between the commit and the check after it leaves the
+// device as it was. The engine confirms a device's transaction once the
+// device was observed again after the apply.
+type Confirmer interface {
+	// Pending reports whether the last Apply left a commit that reverts
+	// unless confirmed, and when it reverts.
+	Pending() (bool, time.Time)
+	// Confirm makes the pending commit permanent (and saves it when the
+	// driver saves). Without a pending commit it does nothing.
+	Confirm(ctx context.Context) error
+}
