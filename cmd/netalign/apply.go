@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -99,24 +100,23 @@ back or not reached, or mismatches remain; 2 could not run.`,
 			engine.SortResults(results)
 			doc.Results = results
 
-			// Observe again and validate what is now on the devices.
-			switch {
-			case ctx.Err() != nil:
-			case p.Empty():
-				// Nothing was pushed: what was observed is what is there.
-				findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable})
-				r := s.tg.report(obs, findings)
-				doc.Validate = &r
-			default:
-				after := s.eng.Reobserve(ctx, obs, results)
-				findings := validate.Check(validate.Input{Desired: s.desired, Observed: after.Observed, Unreachable: after.Unreachable})
-				r := s.tg.report(after, findings)
-				doc.Validate = &r
+			// Observe again what apply touched, confirm the commits that
+			// revert unless confirmed, and validate what is now on the
+			// devices. This runs after an interrupt too: the transactions
+			// that finished are kept (a second interrupt abandons them,
+			// and timed commits revert by themselves).
+			current, findings := obs, []validate.Finding(nil)
+			if !p.Empty() {
+				current = s.eng.Reobserve(context.WithoutCancel(ctx), obs, results)
+				s.eng.Confirm(ctx, results, current)
 			}
+			findings = validate.Check(validate.Input{Desired: s.desired, Observed: current.Observed, Unreachable: current.Unreachable})
+			r := s.tg.report(current, findings)
+			doc.Validate = &r
 			failed := len(doc.Unreachable) > 0
 			for _, r := range results {
 				switch r.Status {
-				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved:
+				case engine.StatusFailed, engine.StatusRolledBack, engine.StatusNotReached, engine.StatusUnsaved, engine.StatusReverting:
 					failed = true
 				case engine.StatusSkipped:
 					if r.Cause != "" {

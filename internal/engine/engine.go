@@ -514,6 +514,10 @@ const (
 	StatusRolledBack Status = "rolled-back"
 	StatusFailed     Status = "failed"
 	StatusSkipped    Status = "skipped"
+	// StatusReverting: committed with a timer that reverts it, and not
+	// confirmed because the check after the apply failed; the device
+	// goes back to its earlier configuration by itself.
+	StatusReverting Status = "reverting"
 	StatusNotReached Status = "not-reached"
 )
 
@@ -719,4 +723,66 @@ func (e *Engine) Insecure() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Confirm makes permanent the commits that revert unless confirmed
+// (switchdrivers.Confirmer), for the switches that were observed again
+// after the apply (after): netalign still reaches them with the new
+// configuration. A switch that could not be observed again is left to
+// revert by itself and reported StatusReverting. It runs under ctx without
+// its cancellation: an interrupt must not leave confirmed work unconfirmed.
+func (e *Engine) Confirm(ctx context.Context, results []Result, after *Observation) {
+	failedAfter := map[string]validate.Unreachable{}
+	if after != nil {
+		for _, u := range after.Unreachable {
+			failedAfter[u.Kind+"/"+u.Device] = u
+		}
+	}
+	var jobs []job
+	var idx []int
+	for i := range results {
+		r := &results[i]
+		if r.Kind != plan.KindSwitch || (r.Status != StatusApplied && r.Status != StatusUnsaved) {
+			continue
+		}
+		e.mu.Lock()
+		d := e.switches[r.Device]
+		e.mu.Unlock()
+		c, ok := d.(switchdrivers.Confirmer)
+		if !ok {
+			continue
+		}
+		pending, at := c.Pending()
+		if !pending {
+			continue
+		}
+		if u, bad := failedAfter[string(r.Kind)+"/"+r.Device]; bad || after == nil {
+			r.Status, r.Cause = StatusReverting, u.Cause
+			r.Error = fmt.Sprintf("not confirmed: the device could not be observed after the apply; it reverts by itself at %s", at.Format(time.RFC3339))
+			continue
+		}
+		jobs = append(jobs, job{name: r.Device, kind: string(r.Kind), run: func(ctx context.Context) error {
+			if err := c.Confirm(ctx); err != nil {
+				return deviceErr(r.Device, "confirm", err)
+			}
+			return nil
+		}})
+		idx = append(idx, i)
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	errs := e.run(context.WithoutCancel(ctx), "confirm", jobs, true)
+	for k, err := range errs {
+		if err == nil {
+			continue
+		}
+		r := &results[idx[k]]
+		var se *switchdrivers.SaveError
+		if errors.As(err, &se) {
+			r.Status, r.Error, r.Cause = StatusUnsaved, detail(err), cause.Of(err)
+			continue
+		}
+		r.Status, r.Error, r.Cause = StatusReverting, detail(err)+" (the commit reverts by itself)", cause.Of(err)
+	}
 }
