@@ -67,6 +67,15 @@ type Engine struct {
 	servers  map[string]dhcp.Server
 	// flights are the operations running now, by device.
 	flights map[string]Flight
+	// pending are the switches whose last commit reverts unless
+	// confirmed, kept apart from the drivers: a driver dropped after a
+	// failed observation must not take that fact with it.
+	pending map[string]pendingCommit
+}
+
+type pendingCommit struct {
+	c  switchdrivers.Confirmer
+	at time.Time
 }
 
 // Flight is an operation running on a device.
@@ -148,7 +157,7 @@ func New(inv *inventory.Inventory, opts Options) *Engine {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
-	return &Engine{opts: opts, inv: inv, switches: map[string]switchdrivers.Driver{}, servers: map[string]dhcp.Server{}, flights: map[string]Flight{}}
+	return &Engine{opts: opts, inv: inv, switches: map[string]switchdrivers.Driver{}, servers: map[string]dhcp.Server{}, flights: map[string]Flight{}, pending: map[string]pendingCommit{}}
 }
 
 // Close closes every open driver.
@@ -634,6 +643,13 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 				e.dropSwitch(d.Name)
 				return deviceErr(d.Name, "apply", err)
 			}
+			if c, ok := drv.(switchdrivers.Confirmer); ok {
+				if p, at := c.Pending(); p {
+					e.mu.Lock()
+					e.pending[d.Name] = pendingCommit{c, at}
+					e.mu.Unlock()
+				}
+			}
 			r.Status = StatusApplied
 			return nil
 		case plan.KindDHCP:
@@ -746,16 +762,13 @@ func (e *Engine) Confirm(ctx context.Context, results []Result, after *Observati
 			continue
 		}
 		e.mu.Lock()
-		d := e.switches[r.Device]
+		pc, ok := e.pending[r.Device]
+		delete(e.pending, r.Device)
 		e.mu.Unlock()
-		c, ok := d.(switchdrivers.Confirmer)
 		if !ok {
 			continue
 		}
-		pending, at := c.Pending()
-		if !pending {
-			continue
-		}
+		c, at := pc.c, pc.at
 		if u, bad := failedAfter[string(r.Kind)+"/"+r.Device]; bad || after == nil {
 			r.Status, r.Cause = StatusReverting, u.Cause
 			r.Error = fmt.Sprintf("not confirmed: the device could not be observed after the apply; it reverts by itself at %s", at.Format(time.RFC3339))
