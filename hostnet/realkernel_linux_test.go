@@ -6,8 +6,9 @@
 //	e2e/realkernel/run.sh
 //
 // Each test builds its own network namespaces: "host" (where hostnet
-// applies), "switch" (a Linux bond facing the host's NICs over veth pairs)
-// and, for the VLAN test, "vm".
+// applies), "switch" (facing the host's NICs over veth pairs: a Linux bond
+// where the host's mode needs a LAG, a bridge of independent ports where it
+// does not) and, for the VLAN test, "vm".
 
 package hostnet
 
@@ -159,6 +160,23 @@ func (l *lab) switchBond(mode netlink.BondMode, n int) netlink.Link {
 	return l.link("switch", "po10")
 }
 
+// switchPorts builds the switch side of a bond mode that needs no LAG
+// (active-backup): s0..s<n-1> as independent ports of one VLAN, bridge br10,
+// so that whichever slave the host makes active reaches the switch.
+func (l *lab) switchPorts(n int) netlink.Link {
+	l.t.Helper()
+	h := l.h("switch")
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = "br10"
+	l.must("switch bridge", h.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}))
+	br := l.link("switch", "br10")
+	for i := 0; i < n; i++ {
+		l.must("switch port", h.LinkSetMaster(l.link("switch", fmt.Sprintf("s%d", i)), br))
+	}
+	l.up("switch", "br10")
+	return l.link("switch", "br10")
+}
+
 // ping reports whether dst answers from inside ns within wait.
 func (l *lab) ping(ns, dst string, wait time.Duration) bool {
 	l.t.Helper()
@@ -263,19 +281,23 @@ func TestRealKernelLACP(t *testing.T) {
 }
 
 func TestRealKernelStaticModes(t *testing.T) {
+	// What a switch has facing each mode: a static LAG for balance-xor;
+	// plain ports for active-backup (an active-backup bond on the switch
+	// would pick its active port independently of the host and drop what
+	// arrives on the other one).
 	for _, tc := range []struct {
-		mode   intent.BondMode
-		swMode netlink.BondMode
+		mode       intent.BondMode
+		switchSide func(*lab) netlink.Link
 	}{
-		{intent.ActiveBackup, netlink.BOND_MODE_ACTIVE_BACKUP},
-		{intent.BalanceXOR, netlink.BOND_MODE_BALANCE_XOR},
+		{intent.ActiveBackup, func(l *lab) netlink.Link { return l.switchPorts(2) }},
+		{intent.BalanceXOR, func(l *lab) netlink.Link { return l.switchBond(netlink.BOND_MODE_BALANCE_XOR, 2) }},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
 			l := newLab(t, 2)
-			l.switchBond(tc.swMode, 2)
+			sw := tc.switchSide(l).Attrs().Name
 			l.converge(mgmtDesired(tc.mode, "h0", "h1"))
 			l.addr("host", "mgmt-br", "192.0.2.1/24")
-			l.addr("switch", "po10", "192.0.2.2/24")
+			l.addr("switch", sw, "192.0.2.2/24")
 			if !l.ping("host", "192.0.2.2", 10*time.Second) {
 				t.Fatalf("%s: switch 192.0.2.2 unreachable through mgmt-bo/mgmt-br", tc.mode)
 			}
@@ -284,7 +306,7 @@ func TestRealKernelStaticModes(t *testing.T) {
 			if got := st.Link("mgmt-bo").Bond.Mode; got != tc.mode {
 				t.Errorf("mode %s, want %s", got, tc.mode)
 			}
-			active := 0
+			active, activeNIC := 0, ""
 			for _, n := range []string{"h0", "h1"} {
 				k := st.Link(n)
 				if k.Master != "mgmt-bo" || k.BondSlave == nil || k.BondSlave.MIIStatus != "up" {
@@ -292,7 +314,7 @@ func TestRealKernelStaticModes(t *testing.T) {
 					continue
 				}
 				if k.BondSlave.State == "active" {
-					active++
+					active, activeNIC = active+1, n
 				}
 				if k.BondSlave.AggregatorID != 0 {
 					t.Errorf("%s: aggregator %d in a static mode", n, k.BondSlave.AggregatorID)
@@ -303,7 +325,22 @@ func TestRealKernelStaticModes(t *testing.T) {
 				wantActive = 1
 			}
 			if active != wantActive {
-				t.Errorf("%d active slaves, want %d", active, wantActive)
+				t.Fatalf("%d active slaves, want %d", active, wantActive)
+			}
+			if tc.mode != intent.ActiveBackup {
+				return
+			}
+			// The switch port facing the active slave fails: the bond must
+			// move to the other slave and reach the switch through it.
+			peer := "s" + strings.TrimPrefix(activeNIC, "h")
+			l.must("switch port down", l.h("switch").LinkSetDown(l.link("switch", peer)))
+			if !l.ping("host", "192.0.2.2", 10*time.Second) {
+				t.Fatalf("switch unreachable after %s (facing active slave %s) went down", peer, activeNIC)
+			}
+			st, err = l.host.Observe(context.Background())
+			l.must("observe", err)
+			if k := st.Link(activeNIC); k.BondSlave == nil || k.BondSlave.State == "active" {
+				t.Errorf("%s still active after its link went down: %+v", activeNIC, k.BondSlave)
 			}
 		})
 	}
