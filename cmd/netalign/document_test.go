@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,27 @@ func TestProbeThatCannotRunIsNotAFinding(t *testing.T) {
 	}
 	if errs := runErrors(err); len(errs) != 1 || errs[0].Code != "PROBE_FAILED" || !strings.Contains(errs[0].Message, "could not run here") {
 		t.Errorf("run errors %+v", errs)
+	}
+}
+
+// TestInsecureIsRecorded: --insecure is in the JSON and JUnit reports and
+// in a warning line of the text output, whatever the log level.
+func TestInsecureIsRecorded(t *testing.T) {
+	args := []string{"validate", "-i", "../../configs/harvester-seed.yaml", "--snapshot", "testdata/seed-converged.snapshot.json", "--insecure", "--log-level", "error"}
+	_, out, _ := netalign(t, append(args, "-o", "json")...)
+	var rep struct{ Insecure []string }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Insecure) == 0 || !slices.Contains(rep.Insecure, "leaf1") {
+		t.Errorf("insecure devices %v, want every switch", rep.Insecure)
+	}
+	_, _, errOut := netalign(t, args...)
+	if !strings.Contains(errOut, "WARNING: host key / certificate verification was disabled for: ") || !strings.Contains(errOut, "leaf1") {
+		t.Errorf("no warning in the text output: %q", errOut)
+	}
+	_, out, _ = netalign(t, append(args, "-o", "junit")...)
+	if !strings.Contains(out, "insecure") {
+		t.Errorf("JUnit does not record --insecure:\n%s", out)
 	}
 }

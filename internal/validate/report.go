@@ -231,11 +231,12 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Cases      []junitCase      `xml:"testcase"`
 }
 
 type junitCase struct {
@@ -243,6 +244,33 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// properties are the run's facts a CI system shows with a suite: which
+// netalign and inventory, and whether the device was not verified.
+func (r Report) properties(device string) *junitProperties {
+	var ps []junitProperty
+	for _, kv := range [][2]string{{"netalign", r.Netalign}, {"inventory", r.Inventory}, {"time", r.Time}} {
+		if kv[1] != "" {
+			ps = append(ps, junitProperty{kv[0], kv[1]})
+		}
+	}
+	if slices.Contains(r.Insecure, device) {
+		ps = append(ps, junitProperty{"insecure", "host key / certificate not verified (insecure: true or --insecure)"})
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &junitProperties{Property: ps}
 }
 
 type junitSkipped struct {
@@ -307,7 +335,7 @@ func (r Report) WriteJUnit(w io.Writer, layers map[string]string) error {
 		}
 	}
 	for _, d := range devices {
-		s := junitSuite{Name: d}
+		s := junitSuite{Name: d, Properties: r.properties(d)}
 		layer := layers[d]
 		for _, ci := range AllCodes() {
 			if ci.Layer != "any" && layer != "" && ci.Layer != layer {
