@@ -4,7 +4,7 @@ BIN     ?= bin/netalign
 PKGS    ?= ./...
 export GOFLAGS ?= -buildvcs=auto
 
-.PHONY: help build test unit lint deps demo bench e2e realkernel clean
+.PHONY: help build test unit lint deps demo bench e2e realkernel fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,9 +23,25 @@ lint: ## gofmt and go vet
 unit: ## unit tests only (no root, no network, seconds)
 	$(GO) test -short ./...
 
-test: deps lint ## everything: lint, unit, real servers, lab, e2e, real kernel
+test: deps lint ## everything: lint, unit, real servers, lab, e2e, fuzz targets, real kernel
 	NETALIGN_REQUIRE_PREREQS=1 $(GO) test -race -timeout 30m $(PKGS)
+	$(MAKE) fuzz
 	$(MAKE) realkernel
+
+# Every `func FuzzX` in a *_test.go file, FUZZTIME each. No minimizing of new
+# inputs: seeded with whole captures it takes a minute per input.
+FUZZTIME ?= 3s
+
+fuzz: ## run every fuzz target briefly (FUZZTIME=3s each); a failing input lands in testdata/fuzz
+	@failed=; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+	  dir=$$(dirname $$file); \
+	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+	    echo "fuzz $$dir $$t"; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0 $$dir 2>&1) \
+	      || { echo "$$out"; failed="$$failed $$dir:$$t"; }; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets failed:$$failed"; exit 1; fi
 
 realkernel: ## host networking on a real Linux kernel in a qemu VM (bonds, LACP, VLAN filtering)
 	e2e/realkernel/prereqs.sh
