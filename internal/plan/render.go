@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/termsafe"
 )
 
 // TextOptions tune RenderText.
@@ -24,8 +25,12 @@ const (
 	ansiDim    = "\x1b[2m"
 )
 
-// RenderText writes the plan as a terraform-style diff.
+// RenderText writes the plan as a terraform-style diff. Names, values,
+// reasons and warnings may come from devices (descriptions, LAG names,
+// error text), so each is shown through termsafe.Line before colors are
+// added.
 func RenderText(w io.Writer, p *Plan, o TextOptions) error {
+	e := termsafe.Line
 	c := func(code, s string) string {
 		if !o.Color {
 			return s
@@ -35,19 +40,20 @@ func RenderText(w io.Writer, p *Plan, o TextOptions) error {
 	actionColor := map[intent.Action]string{intent.Create: ansiGreen, intent.Update: ansiYellow, intent.Delete: ansiRed}
 	var b strings.Builder
 	for _, d := range p.Devices {
-		head := fmt.Sprintf("%s %s", d.Kind, d.Name)
+		head := fmt.Sprintf("%s %s", d.Kind, e(d.Name))
 		if d.Platform != "" {
-			head += " (" + d.Platform + ")"
+			head += " (" + e(d.Platform) + ")"
 		}
 		switch {
 		case d.Skipped != "":
-			fmt.Fprintf(&b, "%s: %s\n", c(ansiBold, head), c(ansiDim, "skipped, "+d.Skipped))
+			fmt.Fprintf(&b, "%s: %s\n", c(ansiBold, head), c(ansiDim, "skipped, "+e(d.Skipped)))
 		case d.Changes() == 0:
 			fmt.Fprintf(&b, "%s: %s\n", c(ansiBold, head), c(ansiDim, "no changes"))
 		default:
 			fmt.Fprintf(&b, "%s:\n", c(ansiBold, head))
 		}
 		line := func(a intent.Action, what string, fields []intent.Field, disruptive bool, reason string) {
+			what, reason = e(what), e(reason)
 			tag := ""
 			if disruptive {
 				tag = c(ansiRed, "  # disruptive")
@@ -66,6 +72,7 @@ func RenderText(w io.Writer, p *Plan, o TextOptions) error {
 				if f.Before == "" && f.After == "" {
 					continue
 				}
+				f.Name, f.Before, f.After = e(f.Name), e(f.Before), e(f.After)
 				switch {
 				case a == intent.Create || f.Before == "":
 					fmt.Fprintf(&b, "      %-*s = %s\n", width, f.Name, f.After)
@@ -90,7 +97,7 @@ func RenderText(w io.Writer, p *Plan, o TextOptions) error {
 			line(ch.Action, what, ch.Fields, false, "")
 		}
 		for _, wmsg := range d.Warnings {
-			fmt.Fprintf(&b, "  %s %s\n", c(ansiYellow, "!"), wmsg)
+			fmt.Fprintf(&b, "  %s %s\n", c(ansiYellow, "!"), e(wmsg))
 		}
 	}
 	s := p.Summary()
