@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/netalign/netalign/internal/termsafe"
 )
 
 // ReportVersion is the version of the JSON report schema (docs/validate.md).
@@ -140,8 +142,11 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// WriteTable writes the findings grouped by device, colored when color is set.
+// WriteTable writes the findings grouped by device, colored when color is
+// set. Objects, found values and messages may come from devices, so every
+// value is shown through termsafe.Line: one line, no terminal escapes.
 func (r Report) WriteTable(w io.Writer, color bool) error {
+	e := termsafe.Line
 	c := func(code, s string) string {
 		if !color {
 			return s
@@ -158,7 +163,7 @@ func (r Report) WriteTable(w io.Writer, color bool) error {
 		byDev[f.Device] = append(byDev[f.Device], f)
 	}
 	for _, d := range order {
-		fmt.Fprintf(&b, "%s\n", c("\x1b[1m", d))
+		fmt.Fprintf(&b, "%s\n", c("\x1b[1m", e(d)))
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  SEVERITY\tCODE\tOBJECT\tEXPECTED\tFOUND\tDETAIL\n")
 		for _, f := range byDev[d] {
@@ -169,23 +174,23 @@ func (r Report) WriteTable(w io.Writer, color bool) error {
 			case SeverityWarning:
 				sev = c("\x1b[33m", sev)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", sev, f.Code, f.Object, f.Expected, f.Found, f.Message)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", sev, f.Code, e(f.Object), e(f.Expected), e(f.Found), e(f.Message))
 		}
 		tw.Flush()
 		b.WriteByte('\n')
 	}
-	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "%s %s\n", c("\x1b[31m", "error:"), e.line())
+	for _, re := range r.Errors {
+		fmt.Fprintf(&b, "%s %s\n", c("\x1b[31m", "error:"), e(re.line()))
 	}
 	if len(r.Insecure) > 0 {
-		fmt.Fprintf(&b, "%s host key / certificate verification was disabled for: %s\n", c("\x1b[33m", "WARNING:"), strings.Join(r.Insecure, ", "))
+		fmt.Fprintf(&b, "%s host key / certificate verification was disabled for: %s\n", c("\x1b[33m", "WARNING:"), e(strings.Join(r.Insecure, ", ")))
 	}
 	for _, sk := range r.Skipped {
 		what := sk.Device
 		if what == "" {
 			what = string(sk.Code)
 		}
-		fmt.Fprintf(&b, "skipped: %s: %s\n", what, sk.Reason)
+		fmt.Fprintf(&b, "skipped: %s: %s\n", e(what), e(sk.Reason))
 	}
 	unreachable := ""
 	if n := r.Summary.Unreachable; n > 0 {
