@@ -15,6 +15,7 @@ import (
 	"github.com/netalign/netalign/internal/engine"
 	"github.com/netalign/netalign/internal/plan"
 	"github.com/netalign/netalign/internal/runlock"
+	"github.com/netalign/netalign/internal/termsafe"
 	"github.com/netalign/netalign/internal/validate"
 )
 
@@ -187,16 +188,11 @@ func (a *app) printResults(results []engine.Result, rep *validate.Report) {
 		if detail == "" {
 			detail = r.Reason
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", r.Device, r.Kind, r.Status, r.Changes, oneLine(detail))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", termsafe.Line(r.Device), r.Kind, r.Status, r.Changes, termsafe.Line(detail))
 	}
 	tw.Flush()
 	if rep != nil {
 		fmt.Fprintln(a.stdout, "\nValidation after apply:")
 		_ = rep.WriteTable(a.stdout, a.color(a.stdout))
 	}
-}
-
-func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\r", " ")
-	return strings.ReplaceAll(s, "\n", " | ")
 }

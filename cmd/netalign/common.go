@@ -12,6 +12,7 @@ import (
 	"github.com/netalign/netalign/internal/engine"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/plan"
+	"github.com/netalign/netalign/internal/termsafe"
 	"github.com/netalign/netalign/internal/validate"
 	"github.com/netalign/netalign/inventory"
 )
@@ -108,7 +109,7 @@ func readSnapshot(path string) (*intent.Observed, error) {
 func unreachableError(u []validate.Unreachable) error {
 	var lines []string
 	for _, x := range u {
-		lines = append(lines, fmt.Sprintf("%s: %s: %s", x.Device, x.Cause, oneLine(x.Err)))
+		lines = append(lines, fmt.Sprintf("%s: %s: %s", termsafe.Line(x.Device), x.Cause, termsafe.Line(x.Err)))
 	}
 	if len(lines) == 1 {
 		return fmt.Errorf("%s", lines[0])

@@ -144,3 +144,38 @@ func TestInsecureIsRecorded(t *testing.T) {
 		t.Errorf("JUnit does not record --insecure:\n%s", out)
 	}
 }
+
+// TestDeviceTextIsEscaped: text from a device (here a LAG description in a
+// snapshot carrying an OSC 52 clipboard write and a bidi override) reaches
+// the terminal escaped, in the plan and in the validation table.
+func TestDeviceTextIsEscaped(t *testing.T) {
+	b, err := os.ReadFile("testdata/seed-converged.snapshot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap map[string]any
+	if err := json.Unmarshal(b, &snap); err != nil {
+		t.Fatal(err)
+	}
+	sw := snap["switches"].([]any)[0].(map[string]any)
+	hostile := "netalign x\x1b]52;c;aGVsbG8=\x07\u202eevil"
+	sw["interfaces"] = append(sw["interfaces"].([]any), map[string]any{"name": "Port-Channel99", "kind": "lag", "description": hostile, "adminUp": true, "operUp": true})
+	out, _ := json.Marshal(snap)
+	file := filepath.Join(t.TempDir(), "hostile.json")
+	if err := os.WriteFile(file, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"plan", "validate"} {
+		_, stdout, stderr := netalign(t, cmd, "-i", "../../configs/harvester-seed.yaml", "--snapshot", file)
+		all := stdout + stderr
+		if !strings.Contains(all, "Port-Channel99") {
+			t.Fatalf("%s does not show the orphan LAG:\n%s", cmd, all)
+		}
+		if strings.ContainsAny(all, "\x1b\x07\u202e") {
+			t.Errorf("%s prints device text raw: %q", cmd, all)
+		}
+		if !strings.Contains(all, `\x1b]52`) || !strings.Contains(all, `\u202e`) {
+			t.Errorf("%s does not show the escapes visibly:\n%s", cmd, all)
+		}
+	}
+}

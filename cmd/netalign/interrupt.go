@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netalign/netalign/internal/engine"
+	"github.com/netalign/netalign/internal/termsafe"
 )
 
 // errInterrupted is the cause of a run's context after a signal.
@@ -123,6 +124,6 @@ func errInterruptedRun(ctx context.Context) error {
 // verified.
 func (a *app) insecureWarning(devices []string) {
 	if len(devices) > 0 {
-		fmt.Fprintf(a.stderr, "netalign: WARNING: host key / certificate verification was disabled for: %s\n", strings.Join(devices, ", "))
+		fmt.Fprintf(a.stderr, "netalign: WARNING: host key / certificate verification was disabled for: %s\n", termsafe.Line(strings.Join(devices, ", ")))
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netalign/netalign/internal/termsafe"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -21,7 +22,7 @@ func newInventoryCmd(a *app) *cobra.Command {
 				var verrs inventory.ValidationErrors
 				if errors.As(err, &verrs) {
 					for _, e := range verrs {
-						fmt.Fprintln(a.stderr, e.Error())
+						fmt.Fprintln(a.stderr, termsafe.Line(e.Error()))
 					}
 					return exitWith(1, fmt.Errorf("%d problem(s) in the inventory", len(verrs)))
 				}

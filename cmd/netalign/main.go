@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/netalign/netalign/internal/termsafe"
 )
 
 // exitError carries the process exit code chosen by a command.
@@ -49,10 +51,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "netalign: %v\n", ee.err)
+			fmt.Fprintf(stderr, "netalign: %s\n", termsafe.Escape(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "netalign: %v\n", err)
+	fmt.Fprintf(stderr, "netalign: %s\n", termsafe.Escape(err.Error()))
 	return 1
 }
