@@ -30,7 +30,8 @@ const (
 // "host[:port]" (IPv6 in brackets) or the port field, credentials resolved
 // through internal/secret (never read from the inventory in clear), the
 // known_hosts file (default ~/.ssh/known_hosts, "~" expanded), TLS files,
-// and the run settings (timeout, save). Errors do not name the switch (the
+// and the run settings (timeout, save, and rollbackTimeout as the time a
+// commit waits for its confirmation). Errors do not name the switch (the
 // caller does); unset credentials are CREDENTIALS_MISSING.
 func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error) {
 	cfg := Config{
@@ -41,6 +42,7 @@ func ConfigFor(sw inventory.Switch, settings inventory.Settings) (Config, error)
 		NetworkInstance: sw.NetworkInstance,
 		Timeout:         settings.Timeout,
 		Save:            settings.SaveConfig,
+		ConfirmTimeout:  settings.RollbackTimeout,
 	}
 	if cfg.Protocol == "" {
 		cfg.Protocol = "ssh"

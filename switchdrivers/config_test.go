@@ -26,7 +26,7 @@ func TestConfigFor(t *testing.T) {
 	if err := os.WriteFile(passFile, []byte("filepass\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	settings := inventory.Settings{Timeout: 30 * time.Second, SaveConfig: true}
+	settings := inventory.Settings{Timeout: 30 * time.Second, SaveConfig: true, RollbackTimeout: 45 * time.Second}
 	tests := []struct {
 		name string
 		sw   inventory.Switch
@@ -38,7 +38,7 @@ func TestConfigFor(t *testing.T) {
 				Credentials: inventory.Credentials{UsernameEnv: "NA_TEST_USER", PasswordEnv: "NA_TEST_PASS", EnablePasswordEnv: "NA_TEST_ENABLE"}},
 			want: Config{Name: "leaf1", Platform: "eos", Protocol: "ssh", Host: "192.0.2.11", Port: 22,
 				Username: "admin", Password: secret.New("s3cret"), EnablePassword: secret.New("en4ble"),
-				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true,
+				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true, ConfirmTimeout: 45 * time.Second,
 				CredentialSource: "password from $NA_TEST_PASS (passwordEnv)"},
 		},
 		{
@@ -47,7 +47,7 @@ func TestConfigFor(t *testing.T) {
 				KnownHosts: "~/lab/known_hosts", Credentials: inventory.Credentials{Username: "netalign", SSHKeyFile: "~/.ssh/id_ed25519"}},
 			want: Config{Name: "leaf2", Platform: "nxos", Protocol: "ssh", Host: "127.0.0.1", Port: 2022,
 				Username: "netalign", KeyFile: "/home/op/.ssh/id_ed25519", CredentialSource: "key ~/.ssh/id_ed25519 (sshKeyFile)",
-				KnownHosts: "/home/op/lab/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
+				KnownHosts: "/home/op/lab/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true, ConfirmTimeout: 45 * time.Second},
 		},
 		{
 			name: "openconfig gnmi default port and tls",
@@ -57,7 +57,7 @@ func TestConfigFor(t *testing.T) {
 			want: Config{Name: "oob-sw", Platform: "openconfig", Protocol: "gnmi", Host: "192.0.2.20", Port: 6030,
 				Username: "admin", Password: secret.New("filepass"), CAFile: "./ca.pem", ServerName: "oob-sw",
 				CredentialSource: "password from " + passFile + " (passwordFile)",
-				NetworkInstance:  "default", Timeout: 30 * time.Second, Save: true},
+				NetworkInstance:  "default", Timeout: 30 * time.Second, Save: true, ConfirmTimeout: 45 * time.Second},
 		},
 		{
 			name: "ipv6 in brackets with port, agent, insecure",
@@ -65,13 +65,13 @@ func TestConfigFor(t *testing.T) {
 				Credentials: inventory.Credentials{Username: "u", SSHAgent: true}},
 			want: Config{Name: "v6", Platform: "eos", Protocol: "ssh", Host: "2001:db8::1", Port: 830,
 				Username: "u", Agent: true, Insecure: true, CredentialSource: "ssh-agent keys (sshAgent)",
-				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
+				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true, ConfirmTimeout: 45 * time.Second},
 		},
 		{
 			name: "bare ipv6 and port field",
 			sw:   inventory.Switch{Name: "v6b", Platform: "eos", Address: "2001:db8::2", Port: 2222, Credentials: inventory.Credentials{Username: "u"}},
 			want: Config{Name: "v6b", Platform: "eos", Protocol: "ssh", Host: "2001:db8::2", Port: 2222, Username: "u", CredentialSource: "no secret configured",
-				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true},
+				KnownHosts: "/home/op/.ssh/known_hosts", NetworkInstance: "default", Timeout: 30 * time.Second, Save: true, ConfirmTimeout: 45 * time.Second},
 		},
 	}
 	for _, tt := range tests {

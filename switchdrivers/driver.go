@@ -36,6 +36,10 @@ type ApplyResult struct {
 	Saved bool `json:"saved"`
 	// Commands counts round trips to the device during the apply.
 	Commands int `json:"commands"`
+	// Cleaned names what earlier netalign runs left on the device that
+	// this apply removed, kind first: "session netalign-0a1b2c3d",
+	// "checkpoint netalign-0a1b2c3d".
+	Cleaned []string `json:"cleaned,omitempty"`
 }
 
 // Config is everything a driver needs to reach one switch, built from the
@@ -72,6 +76,10 @@ type Config struct {
 	Timeout time.Duration
 	// Save copies running-config to startup-config after a commit.
 	Save bool
+	// ConfirmTimeout is how long a commit stays unconfirmed before the
+	// device reverts it by itself, on platforms whose commits can (see
+	// Confirmer); zero commits without a timer.
+	ConfirmTimeout time.Duration
 }
 
 // Factory opens a driver for one switch.

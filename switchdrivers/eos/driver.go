@@ -3,10 +3,12 @@ package eos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/switchdrivers"
 	"github.com/netalign/netalign/switchdrivers/internal/clisession"
@@ -23,15 +25,26 @@ func Register(r *switchdrivers.Registry) {
 	r.Register(Platform, "ssh", Open)
 }
 
-// Driver is an EOS switch reached over SSH.
+// Driver is an EOS switch reached over SSH. It implements
+// switchdrivers.Confirmer when Config.ConfirmTimeout is set.
 type Driver struct {
 	cfg  switchdrivers.Config
 	log  *slog.Logger
 	conn *clisession.Conn
-	// stale are configuration sessions left pending by a lost connection;
-	// guarded by conn's lock.
-	stale []string
+
+	// observed is the RunningDigest of the running configuration the last
+	// Observe read; "" when there is nothing to hold an apply to (no
+	// Observe yet, or a commit since). Guarded by conn's lock.
+	observed string
+
+	mu sync.Mutex
+	// pending is the configuration session whose commit reverts unless
+	// confirmed ("" none), and pendingAt when it reverts.
+	pending   string
+	pendingAt time.Time
 }
+
+var _ switchdrivers.Confirmer = (*Driver)(nil)
 
 // Open connects to the switch cfg describes (see clisession.Open for
 // authentication and host key verification).
@@ -45,15 +58,23 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 
 // Observe reads the switch with one command each for VLANs, interfaces
 // (MTU, link, description, LAG membership), switchport settings, LACP member
-// state, MLAG ids, LLDP neighbours and the interfaces' running
-// configuration (channel-group modes, LACP timer, min-links): a constant
-// number of round trips whatever the number of ports.
+// state, MLAG ids, LLDP neighbours, the interfaces' running configuration
+// (channel-group modes, LACP timer, min-links) and the configuration
+// sessions: a constant number of round trips whatever the number of ports.
+//
+// It keeps a digest of the running configuration, which the next Apply
+// compares before committing (see Apply). A commit of another netalign run
+// that is live but not confirmed (its process died, or it is still checking
+// its work) makes the observation transient: that is CONCURRENT_CHANGE
+// until the commit is confirmed or reverts by itself.
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	return d.conn.Observe(ctx, d.observe)
 }
 
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
+	d.observed = ""
 	var o Outputs
+	var sessions []byte
 	cmds := []struct {
 		cmd      string
 		raw      *[]byte
@@ -68,6 +89,7 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		{CmdShowMLAGInterface, &o.MLAGInterfaces, true},
 		{CmdShowLLDPDetail, &o.LLDPDetail, false},
 		{CmdShowRunningConfig, nil, false},
+		{CmdShowSessions, &sessions, true},
 	}
 	lines := make([]string, len(cmds))
 	for i, c := range cmds {
@@ -92,119 +114,118 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		}
 		*c.raw = []byte(outs[i])
 	}
-	return BuildState(d.cfg.Name, o)
+	st, err := BuildState(d.cfg.Name, o)
+	if err != nil {
+		return nil, err
+	}
+	own, _ := d.pendingCommit()
+	if left := d.leftovers(sessions, own); len(left.Timed) > 0 {
+		return nil, cause.New(cause.ConcurrentChange, "an unconfirmed netalign commit (configuration session %s) is live: it reverts by itself when its commit timer expires unless its run confirms it; observe again after that",
+			strings.Join(left.Timed, ", "))
+	}
+	d.observed = RunningDigest(o.RunningInterfaces)
+	return st, nil
 }
 
-// Apply pushes changes in one EOS configuration session:
+// leftovers reads raw, the output of CmdShowSessions, for netalign's
+// sessions other than skip. Output that cannot be read (nil: not asked, or
+// refused) leaves nothing to remove: removing leftovers is housekeeping,
+// the transaction's safety does not depend on it.
+func (d *Driver) leftovers(raw []byte, skip string) Leftovers {
+	if len(raw) == 0 {
+		return Leftovers{}
+	}
+	ss, err := ParseSessions(raw)
+	if err != nil {
+		d.log.Warn("configuration sessions not read; leftovers of earlier runs stay", "error", err)
+		return Leftovers{}
+	}
+	return ss.Leftovers(skip)
+}
+
+// Apply pushes changes in one EOS configuration session (see
+// commitSession for the commands and the round trips):
 //
-//	configure session netalign-<random>
-//	<rendered lines, each checked for a "% " error>  } one write,
-//	show session-config diffs (kept in ApplyResult.Diff) } one round trip
-//	commit
-//	copy running-config startup-config   (when Config.Save)
+//   - Leftovers first: netalign sessions that earlier runs left pending (a
+//     lost connection, a killed process) are listed in the write that
+//     stages this apply's session and removed (`no configure session
+//     NAME`), before EOS's limit of pending sessions is reached — and when
+//     it is, removed and the session opened again. They are named in
+//     ApplyResult.Cleaned. Sessions not named netalign-<8 hex digits> are
+//     never touched, nor is a netalign commit waiting for its timer (its
+//     run may still confirm it; EOS commits nothing else meanwhile, so the
+//     apply fails with CONCURRENT_CHANGE until it is confirmed or reverts).
+//   - Concurrent changes: after an Observe on this driver, the running
+//     configuration is read again in the write that stages the session;
+//     when it differs from what Observe read, the session is aborted and the
+//     apply fails with CONCURRENT_CHANGE, nothing applied. Without an Observe
+//     (or after a commit since the last one) there is nothing to compare
+//     with and the check is skipped. A change in the one round trip
+//     between that read and the commit is not seen: EOS's commit
+//     overwrites it.
+//   - With Config.ConfirmTimeout the commit is `commit timer hh:mm:ss`: it
+//     takes effect at once and the switch reverts it by itself unless
+//     Confirm is called in time (Pending says until when); the copy to
+//     startup-config waits for Confirm.
 //
 // On any refused line, a refused commit or a cancelled context before the
 // commit, the session is aborted (or, with the connection gone, never
-// committed), so running-config is untouched; the error is then a
-// *switchdrivers.RollbackError. An empty change list sends nothing.
+// committed and removed by the next apply), so running-config is untouched;
+// the error is then a *switchdrivers.RollbackError. An empty change list
+// sends nothing.
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
 	return d.conn.Apply(ctx, changes, Render, d.commitSession)
 }
 
-// commitSession pushes res.Lines in one configuration session over s.
-func (d *Driver) commitSession(ctx context.Context, s *clisession.Session, res *switchdrivers.ApplyResult) error {
-	lines := res.Lines
-	d.dropStaleSessions(ctx, s)
+// Pending reports whether the last Apply committed with a timer that was
+// not confirmed yet, and when the switch reverts that commit.
+func (d *Driver) Pending() (bool, time.Time) {
+	name, at := d.pendingCommit()
+	return name != "", at
+}
 
-	name := clisession.NewName("netalign")
-	open := "configure session " + name
-	block := append(append([]string{}, lines...), "show session-config diffs")
-	if s.AtExec() {
-		// The session is opened in the same write as the lines: when EOS
-		// refuses to open it, the lines that follow land in exec mode,
-		// where every configuration line is refused.
-		block = append([]string{open}, block...)
-	} else if _, err := s.Exec(ctx, open); err != nil {
-		return d.notOpened(err)
+func (d *Driver) pendingCommit() (string, time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pending, d.pendingAt
+}
+
+func (d *Driver) setPending(name string, at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pending, d.pendingAt = name, at
+}
+
+// Confirm makes the last Apply's timed commit permanent:
+//
+//	show configuration sessions | json   } one write
+//	configure session NAME commit        }
+//	copy running-config startup-config     (when Config.Save)
+//
+// The listing in the confirmation's write tells a confirmed commit from a
+// session that had already reverted (its timer expired, or someone aborted
+// it): that is an error, TIMEOUT or CONCURRENT_CHANGE, and nothing is
+// saved. The copy to startup-config is sent only once the confirmation was
+// accepted, so an unconfirmed commit never reaches startup-config; its
+// failure is a *switchdrivers.SaveError. Without a pending commit Confirm
+// does nothing.
+func (d *Driver) Confirm(ctx context.Context) error {
+	name, at := d.pendingCommit()
+	if name == "" {
+		return nil
 	}
-	d.log.Debug("configuration session open", "session", name, "lines", len(lines))
-	// All lines and the diff in one write: one round trip whatever the
-	// number of ports, each line's reply still checked.
-	outs, err := s.SendBatch(ctx, block)
-	var ce *switchdrivers.CommandError
-	if errors.As(err, &ce) && ce.Command == open {
-		s.AssumeExec()
-		return d.notOpened(err)
-	}
-	if err != nil {
-		return d.abort(ctx, s, name, err)
-	}
-	res.Diff = outs[len(outs)-1]
-	if _, err := s.Send(ctx, "commit"); err != nil {
-		if errors.As(err, &ce) || !s.Broken() {
-			// The device refused the commit and said so, or the
-			// context ended before it was sent: the session is still
-			// pending and running-config untouched.
-			return d.abort(ctx, s, name, err)
-		}
-		// The commit was sent and its outcome never came back.
-		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("commit: %w", err),
-			RollbackErr: errors.New("the connection failed during commit; the outcome is unknown, observe the device")}
-	}
-	// commit ends the session in privileged exec mode.
-	s.AssumeExec()
-	d.log.Info("configuration committed", "session", name, "lines", len(lines))
+	lines := []string{"configure session " + name + " commit"}
 	if d.cfg.Save {
-		if _, err := s.Exec(ctx, "copy running-config startup-config"); err != nil {
-			return &switchdrivers.SaveError{Device: d.cfg.Name, Err: err}
-		}
-		res.Saved = true
+		lines = append(lines, cmdSave)
 	}
-	return nil
+	_, err := d.conn.Apply(ctx, nil,
+		func([]intent.SwitchChange) ([]string, error) { return lines, nil },
+		func(ctx context.Context, s *clisession.Session, _ *switchdrivers.ApplyResult) error {
+			return d.confirm(ctx, s, name, at)
+		})
+	return err
 }
 
-// notOpened is the result of a configuration session EOS would not open:
-// nothing was staged, the device is as it was.
-func (d *Driver) notOpened(err error) error {
-	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
-}
-
-// abort discards the pending session after cause. Nothing was committed,
-// so running-config is untouched whatever happens here: the result is
-// always rolled back. A session that cannot be aborted now (connection
-// gone, abort refused) is removed on the next apply, so sessions never pile
-// up to EOS's limit of pending sessions.
-func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause, RolledBack: true}
-	if s.Broken() || ctx.Err() != nil {
-		d.stale = append(d.stale, name)
-		d.log.Warn("configuration session not committed: connection lost", "session", name, "error", cause)
-		return re
-	}
-	if _, err := s.Send(ctx, "abort"); err != nil {
-		d.stale = append(d.stale, name)
-		d.log.Warn("configuration session not committed; abort failed", "session", name, "error", err)
-		// The CLI is in an unknown mode: start afresh next time.
-		s.Abandon()
-		return re
-	}
-	// abort ends the session in privileged exec mode.
-	s.AssumeExec()
-	d.log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(cause.Error()))
-	return re
-}
-
-// dropStaleSessions removes sessions a lost connection left pending, so
-// they never pile up to EOS's limit of pending sessions. Failures are only
-// logged: a session that is gone already is what was wanted.
-func (d *Driver) dropStaleSessions(ctx context.Context, s *clisession.Session) {
-	for _, name := range d.stale {
-		if _, err := s.Exec(ctx, "no configure session "+name); err != nil {
-			d.log.Debug("stale configuration session not removed", "session", name, "error", err)
-		}
-	}
-	d.stale = nil
-}
-
-// Close ends the SSH session.
+// Close ends the SSH session. A commit still pending confirmation reverts
+// by itself when its timer expires.
 func (d *Driver) Close() error { return d.conn.Close() }

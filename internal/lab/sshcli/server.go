@@ -199,6 +199,7 @@ func (s *Server) Close() error {
 		c.Close()
 	}
 	s.mu.Unlock()
+	s.stopCommitTimers()
 	s.wg.Wait()
 	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/netalign/netalign/internal/lab/device"
 )
@@ -13,11 +15,32 @@ import (
 // configuration into the session; commands change only the copy; `commit`
 // replaces the running configuration with it in one step (or not at all);
 // `abort` discards it. Sessions outlive the SSH connection that created
-// them, as on EOS.
+// them, as on EOS: a client that loses its connection leaves its session
+// pending until someone removes it (`no configure session NAME`).
+//
+// `commit timer hh:mm:ss` (in the session, or `configure session NAME
+// commit timer hh:mm:ss` from exec mode) commits at once but keeps the
+// session, in state pendingCommitTimer, until `configure session NAME
+// commit` confirms it; when the timer fires first, the configuration the
+// commit replaced is restored, and `configure session NAME abort` restores
+// it at once. While one session waits for its timer EOS commits no other,
+// and the waiting session cannot be entered again. (Arista EOS User Manual,
+// "Configure Session" and "Session Management Commands: commit timer";
+// napalm's EOS driver reads the state pendingCommitTimer from `show
+// configuration sessions detail | json`.) The wording of refusals is
+// modelled, not captured.
 
 // maxPendingSessions is EOS's limit of pending configuration sessions, as
 // `show configuration sessions` prints it.
 const maxPendingSessions = 5
+
+// Session states, as `show configuration sessions` prints them.
+const (
+	statePending     = "pending"
+	stateCommitTimer = "pendingCommitTimer"
+	stateCompleted   = "completed"
+	stateAborted     = "aborted"
+)
 
 func cmdConfigureSession(sh *shell, a []string) (string, error) {
 	name := ""
@@ -28,7 +51,11 @@ func cmdConfigureSession(sh *shell, a []string) (string, error) {
 	}
 	sh.srv.shared.mu.Lock()
 	s, ok := sh.srv.shared.sessions[name]
-	if ok && s.state != "pending" {
+	if ok && s.state == stateCommitTimer {
+		sh.srv.shared.mu.Unlock()
+		return "", cliError("% Cannot enter session " + name + ": session is in state " + stateCommitTimer)
+	}
+	if ok && s.state != statePending {
 		delete(sh.srv.shared.sessions, name)
 		ok = false
 	}
@@ -39,7 +66,7 @@ func cmdConfigureSession(sh *shell, a []string) (string, error) {
 		return "", cliError(fmt.Sprintf("%% Cannot create session %s: maximum number of pending sessions (%d) reached", name, maxPendingSessions))
 	}
 	if !ok {
-		s = &configSession{name: name, cfg: sh.running(), state: "pending"}
+		s = &configSession{name: name, cfg: sh.running(), state: statePending}
 		sh.srv.shared.sessions[name] = s
 	}
 	sh.srv.shared.mu.Unlock()
@@ -47,7 +74,28 @@ func cmdConfigureSession(sh *shell, a []string) (string, error) {
 	return "", nil
 }
 
-func (sh *shell) commitSession(s *configSession) error {
+// commitSession commits s: its configuration replaces the running one in
+// one step. With timer > 0 the commit reverts unless confirmed (see the
+// top of this file); committing a session that waits for its timer is the
+// confirmation.
+func (sh *shell) commitSession(s *configSession, timer time.Duration) error {
+	sh.srv.shared.mu.Lock()
+	defer sh.srv.shared.mu.Unlock()
+	if s.state == stateCommitTimer {
+		if timer > 0 {
+			return cliError("% Cannot commit session " + s.name + ": the session is already pending commit timer")
+		}
+		s.timer.Stop()
+		s.state, s.pre = stateCompleted, nil
+		delete(sh.srv.shared.sessions, s.name)
+		return nil
+	}
+	for _, o := range sh.srv.shared.sessions {
+		if o != s && o.state == stateCommitTimer {
+			return cliError("% Cannot commit session " + s.name + ": session " + o.name + " is pending commit timer")
+		}
+	}
+	pre := sh.running()
 	cfg := s.cfg
 	if err := sh.dev.Commit(func(c *device.Config) error {
 		*c = *cfg.Clone()
@@ -58,25 +106,121 @@ func (sh *shell) commitSession(s *configSession) error {
 		}
 		return sh.wrapErr(err)
 	}
-	sh.srv.shared.mu.Lock()
-	s.state = "completed"
+	if timer > 0 {
+		s.state, s.pre, s.expires = stateCommitTimer, pre, time.Now().Add(timer)
+		srv := sh.srv
+		s.timer = time.AfterFunc(timer, func() { srv.expireCommitTimer(s) })
+		return nil
+	}
+	s.state = stateCompleted
 	delete(sh.srv.shared.sessions, s.name)
-	sh.srv.shared.mu.Unlock()
 	return nil
 }
 
-func (sh *shell) abortSession(s *configSession) {
-	sh.srv.shared.mu.Lock()
-	s.state = "aborted"
-	delete(sh.srv.shared.sessions, s.name)
-	sh.srv.shared.mu.Unlock()
+// expireCommitTimer is the end of s's commit timer: unless it was
+// confirmed or aborted meanwhile, the configuration its commit replaced is
+// restored.
+func (srv *Server) expireCommitTimer(s *configSession) {
+	srv.shared.mu.Lock()
+	defer srv.shared.mu.Unlock()
+	if s.state != stateCommitTimer {
+		return
+	}
+	srv.restore(s)
 }
 
-func cmdCommit(sh *shell, _ []string) (string, error) {
+// restore puts back the configuration s's timed commit replaced and ends
+// s. The shared lock is held.
+func (srv *Server) restore(s *configSession) {
+	pre := s.pre
+	_ = srv.dev.Update(func(c *device.Config) error {
+		*c = *pre.Clone()
+		return nil
+	})
+	s.state, s.pre = stateAborted, nil
+	if srv.shared.sessions[s.name] == s {
+		delete(srv.shared.sessions, s.name)
+	}
+}
+
+// stopCommitTimers stops every pending commit timer, when the server
+// closes: nothing changes the device after that.
+func (srv *Server) stopCommitTimers() {
+	srv.shared.mu.Lock()
+	defer srv.shared.mu.Unlock()
+	for _, s := range srv.shared.sessions {
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+	}
+}
+
+// ConfigSessions returns the EOS configuration sessions the switch keeps
+// (pending, or waiting for their commit timer) by name, with their state.
+func (srv *Server) ConfigSessions() map[string]string {
+	srv.shared.mu.Lock()
+	defer srv.shared.mu.Unlock()
+	out := make(map[string]string, len(srv.shared.sessions))
+	for n, s := range srv.shared.sessions {
+		out[n] = s.state
+	}
+	return out
+}
+
+// abortSession discards s; aborting a session that waits for its commit
+// timer restores at once the configuration its commit replaced. `no
+// configure session NAME` does the same here (what EOS does with it for a
+// session waiting for its timer is not documented).
+func (sh *shell) abortSession(s *configSession) {
+	sh.srv.shared.mu.Lock()
+	defer sh.srv.shared.mu.Unlock()
+	if s.state == stateCommitTimer {
+		s.timer.Stop()
+		sh.srv.restore(s)
+		return
+	}
+	s.state = stateAborted
+	delete(sh.srv.shared.sessions, s.name)
+}
+
+// parseCommitTimer reads the hh:mm:ss argument of `commit timer`.
+func parseCommitTimer(arg string) (time.Duration, error) {
+	parts := strings.Split(arg, ":")
+	if len(parts) != 3 {
+		return 0, fmt.Errorf("not hh:mm:ss")
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || p == "" || len(p) > 2 || (i > 0 && v > 59) {
+			return 0, fmt.Errorf("not hh:mm:ss")
+		}
+		n[i] = v
+	}
+	d := time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second
+	if d <= 0 {
+		return 0, fmt.Errorf("zero timer")
+	}
+	return d, nil
+}
+
+func cmdCommit(sh *shell, _ []string) (string, error) { return sh.commitCurrent(0) }
+
+func cmdCommitTimer(sh *shell, a []string) (string, error) {
+	d, err := parseCommitTimer(a[0])
+	if err != nil {
+		return "", invalidAt(2, a[0])
+	}
+	return sh.commitCurrent(d)
+}
+
+// commitCurrent commits the session the CLI is in (see commitSession) and
+// leaves it for privileged exec mode.
+func (sh *shell) commitCurrent(timer time.Duration) (string, error) {
 	if sh.sess == nil {
 		return "", cliError("% Invalid input (not in a configuration session)")
 	}
-	if err := sh.commitSession(sh.sess); err != nil {
+	if err := sh.commitSession(sh.sess, timer); err != nil {
 		return "", err
 	}
 	sh.level, sh.sess, sh.ifs, sh.vlans = mPriv, nil, nil, nil
@@ -107,7 +251,19 @@ func cmdSessionCommitNamed(sh *shell, a []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "", sh.commitSession(s)
+	return "", sh.commitSession(s, 0)
+}
+
+func cmdSessionCommitTimerNamed(sh *shell, a []string) (string, error) {
+	d, err := parseCommitTimer(a[1])
+	if err != nil {
+		return "", invalidAt(5, a[1])
+	}
+	s, err := sh.lookupSession(a[0])
+	if err != nil {
+		return "", err
+	}
+	return "", sh.commitSession(s, d)
 }
 
 func cmdSessionAbortNamed(sh *shell, a []string) (string, error) {
@@ -119,6 +275,11 @@ func cmdSessionAbortNamed(sh *shell, a []string) (string, error) {
 	return "", nil
 }
 
+// cmdShowSessions lists the sessions EOS keeps: pending ones and those
+// waiting for their commit timer. The JSON form has EOS's keys (sessions
+// by name with their state; commitBy, for a session waiting for its timer,
+// is when it reverts in seconds of the switch's uptime, as EOS before 4.32
+// prints it: the lab's uptime is the constant eosUptime).
 func cmdShowSessions(sh *shell, _ []string) (string, error) {
 	sh.srv.shared.mu.Lock()
 	var names []string
@@ -126,9 +287,14 @@ func cmdShowSessions(sh *shell, _ []string) (string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	sessions := map[string]*configSession{}
+	type entry struct {
+		state   string
+		expires time.Time
+	}
+	sessions := map[string]entry{}
 	for _, n := range names {
-		sessions[n] = sh.srv.shared.sessions[n]
+		s := sh.srv.shared.sessions[n]
+		sessions[n] = entry{s.state, s.expires}
 	}
 	sh.srv.shared.mu.Unlock()
 	if sh.format.json {
@@ -138,6 +304,7 @@ func cmdShowSessions(sh *shell, _ []string) (string, error) {
 			Commit       string         `json:"commitUser"`
 			Description  string         `json:"description"`
 			Instances    map[string]any `json:"instances"`
+			CommitBy     float64        `json:"commitBy,omitempty"`
 		}
 		out := struct {
 			Sessions         map[string]sess `json:"sessions"`
@@ -145,20 +312,24 @@ func cmdShowSessions(sh *shell, _ []string) (string, error) {
 			MaxOpenSessions  int             `json:"maxOpenSessions"`
 		}{Sessions: map[string]sess{}, MaxSavedSessions: 1, MaxOpenSessions: maxPendingSessions}
 		for _, n := range names {
-			out.Sessions[n] = sess{State: sessions[n].state, Instances: map[string]any{}}
+			e := sess{State: sessions[n].state, Instances: map[string]any{}}
+			if e.State == stateCommitTimer {
+				e.CommitBy = eosUptime + max(0, time.Until(sessions[n].expires).Round(time.Second).Seconds())
+			}
+			out.Sessions[n] = e
 		}
 		return sh.renderJSON(out)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Maximum number of completed sessions: 1\nMaximum number of pending sessions: %d\n\n", maxPendingSessions)
-	b.WriteString("  Name                    State         User    Terminal\n")
-	b.WriteString("  ----------------------- ------------- ------- --------\n")
+	b.WriteString("  Name                    State              User    Terminal\n")
+	b.WriteString("  ----------------------- ------------------ ------- --------\n")
 	for _, n := range names {
 		mark := " "
 		if sh.sess != nil && sh.sess.name == n {
 			mark = "*"
 		}
-		fmt.Fprintf(&b, "%s %-23s %-13s %-7s %s\n", mark, n, sessions[n].state, "", "")
+		fmt.Fprintf(&b, "%s %-23s %-18s %-7s %s\n", mark, n, sessions[n].state, "", "")
 	}
 	return b.String(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
@@ -22,7 +23,15 @@ func (e cliError) Error() string { return string(e) }
 type configSession struct {
 	name  string
 	cfg   *device.Config
-	state string // pending, completed, aborted
+	state string // pending, pendingCommitTimer, completed, aborted
+
+	// A session committed with `commit timer` (state pendingCommitTimer)
+	// keeps the configuration its commit replaced (pre), restored when
+	// the timer fires before a confirming commit, and when it does
+	// (expires).
+	pre     *device.Config
+	timer   *time.Timer
+	expires time.Time
 }
 
 // dialect is what differs between EOS and NX-OS.

@@ -14,6 +14,10 @@ const (
 	eosModel     = "vEOS-lab"
 	bootupTime   = 1700000000.0
 	lldpSeenTime = 1700000060.0
+	// eosUptime is the uptime `show version` reports, in seconds: EOS
+	// reports some times relative to it (commitBy of a session waiting
+	// for its commit timer).
+	eosUptime = 3600.0
 )
 
 func eosAllowed(s intent.VLANSet) string {
@@ -35,7 +39,7 @@ func eosShowVersion(sh *shell, _ []string) (string, error) {
 		SystemMacAddress: sysMAC, HwMacAddress: "00:00:00:00:00:00", ConfigMacAddress: "00:00:00:00:00:00",
 		Version: eosVersion + "-31408673.4300F", Architecture: "x86_64", InternalVersion: eosVersion + "-31408673.4300F",
 		InternalBuildID: "a35f0dc7-2d65-4f2a-a010-279cf445fd8c", ImageFormatVer: "1.0", KernelVersion: "5.15.0-56-generic",
-		BootupTimestamp: bootupTime, Uptime: 3600, MemTotal: 2014256, MemFree: 1082840,
+		BootupTimestamp: bootupTime, Uptime: eosUptime, MemTotal: 2014256, MemFree: 1082840,
 	}
 	if sh.format.json {
 		return sh.renderJSON(v)

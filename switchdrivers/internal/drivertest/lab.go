@@ -39,6 +39,21 @@ func (p Platform) SeedChanges() []intent.SwitchChange {
 	}
 }
 
+// SeedConverged observes sw through d after an apply of SeedChanges and
+// fails t when the observation differs from the lab model or
+// Port-Channel10 lacks its two members.
+func (p Platform) SeedConverged(t testing.TB, sw *labtest.Switch, d switchdrivers.Driver) {
+	t.Helper()
+	st, err := d.Observe(Context(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.MatchesModel(t, st)
+	if po := st.Interface("Port-Channel10"); po == nil || len(po.Members) != 2 {
+		t.Errorf("Port-Channel10 = %+v", po)
+	}
+}
+
 // Context is a context for one lab test, ended with the test.
 func Context(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
