@@ -23,6 +23,21 @@ type Server interface {
 	Close() error
 }
 
+// InsecureServer is implemented by servers that can run with protection
+// turned off by the inventory's insecure: true (Kea over plain http:// to
+// another machine).
+type InsecureServer interface {
+	// Insecure reports whether the server runs without that protection.
+	Insecure() bool
+}
+
+// IsInsecure reports whether s runs insecure, for reports: false for a
+// server that does not implement InsecureServer.
+func IsInsecure(s Server) bool {
+	i, ok := s.(InsecureServer)
+	return ok && i.Insecure()
+}
+
 // Factory opens a server driver from its inventory entry.
 type Factory func(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logger) (Server, error)
 

@@ -227,4 +227,6 @@ type DHCPServer struct {
 	RestartCommand string `mapstructure:"restartCommand" json:"restartCommand,omitempty"`
 	// LeaseFile is the embedded server's lease database.
 	LeaseFile string `mapstructure:"leaseFile" json:"leaseFile,omitempty"`
+	// Insecure lets Kea credentials travel over plain http:// to another machine (logged loudly).
+	Insecure bool `mapstructure:"insecure" json:"insecure,omitempty"`
 }

@@ -32,7 +32,6 @@ func Register(r *dhcp.Registry) { r.Register(Kind, New) }
 
 // Server is a dnsmasq instance whose conf-dir holds netalign's file.
 type Server struct {
-	name    string
 	path    string
 	restart string
 	run     Runner
@@ -51,12 +50,13 @@ func New(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logger) (dhcp.
 	if cfg.Endpoint != "" && cfg.Endpoint != "local" {
 		creds, err := secret.Resolve(cfg.Credentials)
 		if err != nil {
-			return nil, fmt.Errorf("dnsmasq: %w", err)
+			return nil, err
 		}
 		t, err := ParseSSHEndpoint(cfg.Endpoint, creds)
 		if err != nil {
-			return nil, fmt.Errorf("dnsmasq: %w", err)
+			return nil, err
 		}
+		t.Source = secret.Source(cfg.Credentials)
 		r = NewSSH(t)
 	}
 	return NewWithRunner(cfg, r, log), nil
@@ -71,14 +71,14 @@ func NewWithRunner(cfg inventory.DHCPServer, r Runner, log *slog.Logger) *Server
 	if p == "" {
 		p = DefaultConfigPath
 	}
-	return &Server{name: cfg.Name, path: p, restart: cfg.RestartCommand, run: r, log: log.With("dhcp", cfg.Name, "kind", Kind)}
+	return &Server{path: p, restart: cfg.RestartCommand, run: r, log: log.With("dhcp", cfg.Name, "kind", Kind)}
 }
 
 // Observe reads netalign's file back into pools. A missing file is no pools.
 func (s *Server) Observe(ctx context.Context) ([]intent.Pool, error) {
 	_, pools, err := s.read(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("dnsmasq %s: observe: %w", s.name, err)
+		return nil, fmt.Errorf("observe: %w", err)
 	}
 	return pools, nil
 }
@@ -108,19 +108,19 @@ func (s *Server) Apply(ctx context.Context, changes []intent.PoolChange) error {
 	}
 	old, cur, err := s.read(ctx)
 	if err != nil {
-		return fmt.Errorf("dnsmasq %s: apply: %w", s.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	next, err := dhcp.ApplyChanges(cur, changes)
 	if err != nil {
-		return fmt.Errorf("dnsmasq %s: apply: %w", s.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	for _, p := range next {
 		if err := validate(p); err != nil {
-			return fmt.Errorf("dnsmasq %s: apply: %w", s.name, err)
+			return fmt.Errorf("apply: %w", err)
 		}
 	}
 	if err := s.install(ctx, old, Render(next)); err != nil {
-		return fmt.Errorf("dnsmasq %s: apply: %w", s.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	s.log.InfoContext(ctx, "pools written", "file", s.path, "changes", len(changes), "pools", len(next))
 	return nil

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
-	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/netalign/netalign/internal/access"
 	"github.com/netalign/netalign/internal/secret"
 )
 
@@ -29,6 +29,12 @@ type SSHTarget struct {
 	// ~/.ssh/known_hosts). Host keys are always verified.
 	KnownHosts string
 	Creds      secret.Resolved
+	// Source says where Creds came from (secret.Source), for the
+	// AUTH_FAILED message.
+	Source string
+	// Timeout bounds the connect and each command (default
+	// access.DefaultTimeout); a shorter ctx deadline wins.
+	Timeout time.Duration
 }
 
 // ParseSSHEndpoint reads ssh://user@host[:port][?knownHosts=/path]. The user
@@ -63,12 +69,13 @@ func ParseSSHEndpoint(endpoint string, creds secret.Resolved) (SSHTarget, error)
 }
 
 // SSH runs commands on a remote host. It connects on first use and keeps
-// the connection until Close.
+// the connection until Close, or until a command's deadline or cancel
+// closed it (the next command connects again).
 type SSH struct {
 	target SSHTarget
 
 	mu     sync.Mutex
-	client *ssh.Client
+	client *access.Client
 }
 
 var _ Runner = (*SSH)(nil)
@@ -76,76 +83,25 @@ var _ Runner = (*SSH)(nil)
 // NewSSH returns a runner for target; no connection is made yet.
 func NewSSH(target SSHTarget) *SSH { return &SSH{target: target} }
 
-func (s *SSH) conn(ctx context.Context) (*ssh.Client, error) {
+func (s *SSH) conn(ctx context.Context) (*access.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.client != nil {
+	if s.client != nil && !s.client.Broken() {
 		return s.client, nil
 	}
-	hk, err := knownhosts.New(s.target.KnownHosts)
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
+	auth, err := access.AuthMethods(s.target.Creds)
 	if err != nil {
-		return nil, fmt.Errorf("known_hosts %s: %w", s.target.KnownHosts, err)
+		return nil, err
 	}
-	var auth []ssh.AuthMethod
-	c := s.target.Creds
-	if c.KeyFile != "" {
-		pem, err := os.ReadFile(c.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("ssh key: %w", err)
-		}
-		signer, err := ssh.ParsePrivateKey(pem)
-		if err != nil {
-			return nil, fmt.Errorf("ssh key %s: %w", c.KeyFile, err)
-		}
-		auth = append(auth, ssh.PublicKeys(signer))
-	}
-	if c.Agent {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
-			return nil, errors.New("ssh agent: SSH_AUTH_SOCK is not set")
-		}
-		ac, err := (&net.Dialer{}).DialContext(ctx, "unix", sock)
-		if err != nil {
-			return nil, fmt.Errorf("ssh agent: %w", err)
-		}
-		auth = append(auth, ssh.PublicKeysCallback(agent.NewClient(ac).Signers))
-	}
-	if !c.Password.IsZero() {
-		pw := c.Password.Reveal()
-		auth = append(auth, ssh.Password(pw), ssh.KeyboardInteractive(func(_, _ string, q []string, _ []bool) ([]string, error) {
-			a := make([]string, len(q))
-			for i := range a {
-				a[i] = pw
-			}
-			return a, nil
-		}))
-	}
-	if len(auth) == 0 {
-		return nil, errors.New("ssh: no credentials (password, key file or agent)")
-	}
-	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.target.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("ssh dial: %w", err)
-	}
-	// The handshake has no ctx: bound it by closing the socket on cancel.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	cc, chans, reqs, err := ssh.NewClientConn(raw, s.target.Addr, &ssh.ClientConfig{
-		User:            s.target.User,
-		Auth:            auth,
-		HostKeyCallback: hk,
+	s.client, err = access.Dial(ctx, access.Target{
+		Addr: s.target.Addr, User: s.target.User, Auth: auth,
+		KnownHosts: s.target.KnownHosts, Source: s.target.Source, Timeout: s.target.Timeout,
 	})
-	if !stop() {
-		if err == nil {
-			cc.Close()
-		}
-		return nil, fmt.Errorf("ssh handshake: %w", ctx.Err())
-	}
-	if err != nil {
-		raw.Close()
-		return nil, fmt.Errorf("ssh handshake: %w", err)
-	}
-	s.client = ssh.NewClient(cc, chans, reqs)
-	return s.client, nil
+	return s.client, err
 }
 
 // Run implements Runner.
@@ -154,22 +110,10 @@ func (s *SSH) Run(ctx context.Context, cmd string, stdin []byte) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := cl.NewSession()
-	if err != nil {
-		return nil, fmt.Errorf("ssh session: %w", err)
-	}
-	defer sess.Close()
-	stop := context.AfterFunc(ctx, func() { sess.Close() })
-	defer stop()
 	// stdout and stderr are copied by two goroutines: share one buffer only
 	// through a locked Write (bytes.Buffer's ReadFrom is not safe for that).
 	var out lockedBuffer
-	sess.Stdout, sess.Stderr = &out, &out
-	sess.Stdin = bytes.NewReader(stdin)
-	err = sess.Run(cmd)
-	if ctx.Err() != nil {
-		return out.Bytes(), ctx.Err()
-	}
+	err = cl.Run(ctx, cmd, bytes.NewReader(stdin), &out, &out)
 	var ee *ssh.ExitError
 	if errors.As(err, &ee) {
 		return out.Bytes(), &ExitError{Cmd: cmd, Status: ee.ExitStatus(), Output: string(out.Bytes())}

@@ -3,120 +3,45 @@ package dnsmasq
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/netalign/netalign/dhcp"
 	"github.com/netalign/netalign/dhcp/internal/dhcptest"
+	"github.com/netalign/netalign/internal/access/accesstest"
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/secret"
 	"github.com/netalign/netalign/inventory"
 )
 
-// sshServer is an SSH server on 127.0.0.1 that runs every exec request with
-// /bin/sh on this machine: the remote host of the tests, speaking real SSH.
-type sshServer struct {
-	addr       string
-	knownHosts string
-}
-
-func startSSHServer(t *testing.T, user, password string) *sshServer {
+// startSSHServer is an SSH server on 127.0.0.1 that runs every exec
+// request with /bin/sh on this machine: the remote host of the tests,
+// speaking real SSH.
+func startSSHServer(t *testing.T, user, password string) *accesstest.Server {
 	t.Helper()
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{PasswordCallback: func(c ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
-		if c.User() == user && string(pw) == password {
-			return nil, nil
-		}
-		return nil, errors.New("denied")
-	}}
-	cfg.AddHostKey(signer)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
+	return accesstest.StartServer(t, user, password, func(command string, ch ssh.Channel) uint32 {
+		cmd := exec.Command("/bin/sh", "-c", command)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = ch, ch, ch.Stderr()
+		if err := cmd.Run(); err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				return uint32(ee.ExitCode())
 			}
-			go serveSSH(c, cfg)
+			return 255
 		}
-	}()
-	kh := filepath.Join(t.TempDir(), "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(l.Addr().String())}, signer.PublicKey())
-	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &sshServer{addr: l.Addr().String(), knownHosts: kh}
-}
-
-func serveSSH(c net.Conn, cfg *ssh.ServerConfig) {
-	sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
-	if err != nil {
-		c.Close()
-		return
-	}
-	defer sc.Close()
-	go ssh.DiscardRequests(reqs)
-	for nc := range chans {
-		if nc.ChannelType() != "session" {
-			_ = nc.Reject(ssh.UnknownChannelType, "session only")
-			continue
-		}
-		ch, creqs, err := nc.Accept()
-		if err != nil {
-			continue
-		}
-		go func() {
-			defer ch.Close()
-			for req := range creqs {
-				if req.Type != "exec" {
-					_ = req.Reply(false, nil)
-					continue
-				}
-				var p struct{ Command string }
-				if err := ssh.Unmarshal(req.Payload, &p); err != nil {
-					_ = req.Reply(false, nil)
-					return
-				}
-				_ = req.Reply(true, nil)
-				cmd := exec.Command("/bin/sh", "-c", p.Command)
-				cmd.Stdin, cmd.Stdout, cmd.Stderr = ch, ch, ch.Stderr()
-				status := 0
-				if err := cmd.Run(); err != nil {
-					status = 255
-					var ee *exec.ExitError
-					if errors.As(err, &ee) {
-						status = ee.ExitCode()
-					}
-				}
-				_ = ch.CloseWrite()
-				_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(status)}))
-				return
-			}
-		}()
-	}
+		return 0
+	})
 }
 
 func TestSSHRunner(t *testing.T) {
@@ -126,7 +51,7 @@ func TestSSHRunner(t *testing.T) {
 	dir := t.TempDir()
 	s, err := New(ctx, inventory.DHCPServer{
 		Name: "dm-remote", Kind: Kind,
-		Endpoint:    "ssh://netalign@" + srv.addr + "?knownHosts=" + srv.knownHosts,
+		Endpoint:    "ssh://netalign@" + srv.Addr + "?knownHosts=" + srv.KnownHosts,
 		Credentials: inventory.Credentials{PasswordEnv: "NETALIGN_TEST_SSH_PASS"},
 		ConfigPath:  filepath.Join(dir, "it's netalign.conf"), // a quote, to exercise quoting
 	}, nil)
@@ -181,7 +106,7 @@ func TestDriverOverSSH(t *testing.T) {
 	dir := t.TempDir()
 	s, err := New(ctx, inventory.DHCPServer{
 		Name: "dm-remote", Kind: Kind,
-		Endpoint:       "ssh://netalign@" + srv.addr + "?knownHosts=" + srv.knownHosts,
+		Endpoint:       "ssh://netalign@" + srv.Addr + "?knownHosts=" + srv.KnownHosts,
 		Credentials:    inventory.Credentials{PasswordEnv: "NETALIGN_TEST_SSH_PASS"},
 		ConfigPath:     filepath.Join(dir, "netalign.conf"),
 		RestartCommand: "touch " + shellQuote(filepath.Join(dir, "restarted")),
@@ -218,25 +143,64 @@ func TestDriverOverSSH(t *testing.T) {
 	}
 }
 
-func TestSSHRefusesUnknownHostKey(t *testing.T) {
-	srv := startSSHServer(t, "netalign", "pw-ssh")
-	other := startSSHServer(t, "netalign", "pw-ssh")
+// sshServer opens the driver on an SSH endpoint with a password by
+// reference.
+func sshServer(t *testing.T, endpoint string) dhcp.Server {
+	t.Helper()
 	t.Setenv("NETALIGN_TEST_SSH_PASS", "pw-ssh")
 	s, err := New(context.Background(), inventory.DHCPServer{
-		Name: "dm-remote", Kind: Kind,
-		// The known_hosts file of another server: the key does not match.
-		Endpoint:    "ssh://netalign@" + srv.addr + "?knownHosts=" + other.knownHosts,
+		Name: "dm-remote", Kind: Kind, Endpoint: endpoint,
 		Credentials: inventory.Credentials{PasswordEnv: "NETALIGN_TEST_SSH_PASS"},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	_, err = s.Observe(context.Background())
-	var ke *knownhosts.KeyError
-	if !errors.As(err, &ke) {
-		t.Fatalf("Observe against an unknown host key: %v, want a knownhosts.KeyError", err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSSHRefusesUnverifiedHostKey(t *testing.T) {
+	srv := startSSHServer(t, "netalign", "pw-ssh")
+	for _, tc := range []struct {
+		name       string
+		knownHosts string
+		want       cause.Code
+	}{
+		{"other key", accesstest.KnownHosts(t, srv.Addr, accesstest.OtherKey(t)), cause.HostKeyMismatch},
+		{"unknown host", accesstest.KnownHosts(t, "192.0.2.1:22", srv.HostKey), cause.HostKeyUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sshServer(t, "ssh://netalign@"+srv.Addr+"?knownHosts="+tc.knownHosts)
+			_, err := s.Observe(context.Background())
+			if cause.Of(err) != tc.want || !strings.Contains(err.Error(), ssh.FingerprintSHA256(srv.HostKey)) {
+				t.Fatalf("Observe: %s: %v; want %s with the offered fingerprint", cause.Of(err), err, tc.want)
+			}
+		})
 	}
+}
+
+func TestSSHCauses(t *testing.T) {
+	srv := startSSHServer(t, "netalign", "pw-ssh")
+	t.Run("silent port", func(t *testing.T) {
+		s := NewWithRunner(inventory.DHCPServer{Name: "dm-remote"}, NewSSH(SSHTarget{
+			Addr: accesstest.SilentListener(t), User: "netalign", KnownHosts: srv.KnownHosts,
+			Creds: secret.Resolved{Password: secret.New("pw-ssh")}, Timeout: 300 * time.Millisecond,
+		}), nil)
+		defer s.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_, err := s.Observe(ctx)
+		if cause.Of(err) != cause.Timeout || ctx.Err() != nil {
+			t.Fatalf("Observe against a silent port: %s: %v; want TIMEOUT before the test's deadline", cause.Of(err), err)
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		s := sshServer(t, "ssh://other@"+srv.Addr+"?knownHosts="+srv.KnownHosts)
+		_, err := s.Observe(context.Background())
+		if cause.Of(err) != cause.AuthFailed || !strings.Contains(err.Error(), "$NETALIGN_TEST_SSH_PASS") {
+			t.Fatalf("Observe as an unknown user: %s: %v; want AUTH_FAILED naming the password's variable", cause.Of(err), err)
+		}
+	})
 }
 
 func TestParseSSHEndpoint(t *testing.T) {

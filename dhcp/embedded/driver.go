@@ -37,7 +37,7 @@ func PoolsPath(cfg inventory.DHCPServer) (string, error) {
 	case cfg.LeaseFile != "":
 		return cfg.LeaseFile + ".pools.json", nil
 	}
-	return "", fmt.Errorf("%s: embedded server needs configPath or leaseFile", cfg.Name)
+	return "", errors.New("embedded server needs configPath or leaseFile")
 }
 
 // New opens the driver of an embedded server entry.
@@ -56,14 +56,14 @@ func New(_ context.Context, cfg inventory.DHCPServer, log *slog.Logger) (dhcp.Se
 // missing file (a server never started nor applied) holds no pools.
 func (d *Driver) Observe(ctx context.Context) ([]intent.Pool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.name, err)
+		return nil, fmt.Errorf("observe: %w", err)
 	}
 	pools, err := ReadPools(d.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return []intent.Pool{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.name, err)
+		return nil, fmt.Errorf("observe: %w", err)
 	}
 	for i := range pools {
 		pools[i].Owned = true
@@ -95,11 +95,11 @@ func sortPools(ps []intent.Pool) {
 // any error the file is untouched.
 func (d *Driver) Apply(ctx context.Context, changes []intent.PoolChange) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%s: apply: %w", d.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	cur, err := ReadPools(d.path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s: apply: %w", d.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	byKey := map[string]intent.Pool{}
 	for _, p := range cur {
@@ -111,23 +111,23 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.PoolChange) error {
 		switch c.Action {
 		case intent.Create:
 			if exists {
-				return fmt.Errorf("%s: apply: create %s: pool exists", d.name, k)
+				return fmt.Errorf("apply: create %s: pool exists", k)
 			}
 			byKey[k] = c.Pool
 		case intent.Update:
 			if c.Before != nil && poolKey(*c.Before) != k {
 				delete(byKey, poolKey(*c.Before))
 			} else if !exists {
-				return fmt.Errorf("%s: apply: update %s: no such pool", d.name, k)
+				return fmt.Errorf("apply: update %s: no such pool", k)
 			}
 			byKey[k] = c.Pool
 		case intent.Delete:
 			if !exists {
-				return fmt.Errorf("%s: apply: delete %s: no such pool", d.name, k)
+				return fmt.Errorf("apply: delete %s: no such pool", k)
 			}
 			delete(byKey, k)
 		default:
-			return fmt.Errorf("%s: apply: unknown action %q", d.name, c.Action)
+			return fmt.Errorf("apply: unknown action %q", c.Action)
 		}
 	}
 	next := make([]intent.Pool, 0, len(byKey))
@@ -136,7 +136,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.PoolChange) error {
 	}
 	sortPools(next)
 	if err := WritePools(d.path, next); err != nil {
-		return fmt.Errorf("%s: apply: %w", d.name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	d.log.Info("embedded dhcp pools written", "server", d.name, "file", d.path, "pools", len(next))
 	return nil

@@ -7,4 +7,10 @@
 // its id is the VLAN id, so leases keep their subnet across rewrites. Every
 // other subnet and setting is carried through unchanged in meaning (decoded
 // as raw JSON, never re-modelled).
+//
+// Every exchange is bounded (connect, TLS handshake, response headers, and
+// the ctx deadline) and its failure carries a cause.Code. Basic-auth
+// credentials never go over plain http:// to another machine unless the
+// inventory sets insecure: true on the server (Server.Insecure then reports
+// it).
 package kea

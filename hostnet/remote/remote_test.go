@@ -2,11 +2,7 @@ package remote
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +12,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/netalign/netalign/hostnet"
+	"github.com/netalign/netalign/internal/access/accesstest"
+	"github.com/netalign/netalign/internal/cause"
+	"github.com/netalign/netalign/inventory"
 )
 
 func testdata(t *testing.T, name string) []byte {
@@ -33,94 +31,33 @@ func testdata(t *testing.T, name string) []byte {
 // sshServer is a loopback SSH server that answers exec requests from a
 // table of canned outputs and records the commands it ran.
 type sshServer struct {
-	addr    string
-	hostKey ssh.PublicKey
-	mu      sync.Mutex
-	ran     []string
+	*accesstest.Server
+	mu  sync.Mutex
+	ran []string
 }
 
 func newSSHServer(t *testing.T, user, password string, outputs map[string]string) *sshServer {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{PasswordCallback: func(c ssh.ConnMetadata, p []byte) (*ssh.Permissions, error) {
-		if c.User() == user && string(p) == password {
-			return nil, nil
+	s := &sshServer{}
+	s.Server = accesstest.StartServer(t, user, password, func(cmd string, ch ssh.Channel) uint32 {
+		s.mu.Lock()
+		s.ran = append(s.ran, cmd)
+		s.mu.Unlock()
+		out, ok := outputs[cmd]
+		if !ok {
+			ch.Stderr().Write([]byte("sh: command not found\n"))
+			return 127
 		}
-		return nil, errors.New("denied")
-	}}
-	cfg.AddHostKey(signer)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	s := &sshServer{addr: ln.Addr().String(), hostKey: signer.PublicKey()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c, cfg, outputs)
-		}
-	}()
+		ch.Write([]byte(out))
+		return 0
+	})
 	return s
 }
 
-func (s *sshServer) serve(c net.Conn, cfg *ssh.ServerConfig, outputs map[string]string) {
-	defer c.Close()
-	_, chans, reqs, err := ssh.NewServerConn(c, cfg)
-	if err != nil {
-		return
-	}
-	go ssh.DiscardRequests(reqs)
-	for nc := range chans {
-		ch, creqs, err := nc.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer ch.Close()
-			for r := range creqs {
-				if r.Type != "exec" {
-					r.Reply(false, nil)
-					continue
-				}
-				n := binary.BigEndian.Uint32(r.Payload)
-				cmd := string(r.Payload[4 : 4+n])
-				s.mu.Lock()
-				s.ran = append(s.ran, cmd)
-				s.mu.Unlock()
-				r.Reply(true, nil)
-				status := uint32(0)
-				if out, ok := outputs[cmd]; ok {
-					ch.Write([]byte(out))
-				} else {
-					ch.Stderr().Write([]byte("sh: command not found\n"))
-					status = 127
-				}
-				ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, status))
-				return
-			}
-		}()
-	}
-}
-
-func knownHostsFile(t *testing.T, addr string, key ssh.PublicKey) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(addr)}, key) + "\n"
-	if err := os.WriteFile(p, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+func (s *sshServer) commands() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ran...)
 }
 
 func realKernelOutputs(t *testing.T) map[string]string {
@@ -135,8 +72,8 @@ func realKernelOutputs(t *testing.T) map[string]string {
 
 func TestObserveOverSSH(t *testing.T) {
 	srv := newSSHServer(t, "ops", "s3cret", realKernelOutputs(t))
-	cfg := Config{Name: "harvester-0", Address: srv.addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("s3cret")},
-		KnownHosts: knownHostsFile(t, srv.addr, srv.hostKey), Timeout: 5 * time.Second}
+	cfg := Config{Name: "harvester-0", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("s3cret")},
+		KnownHosts: srv.KnownHosts, Timeout: 5 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	got, err := Observe(ctx, cfg)
@@ -157,27 +94,45 @@ func TestObserveOverSSH(t *testing.T) {
 	if s := got.Link("va1").BondSlave; s.PartnerMAC != "06:56:79:16:6d:72" || !s.Bundled() {
 		t.Errorf("va1 slave %+v, want bundled with partner 06:56:79:16:6d:72", s)
 	}
-	if diff := cmp.Diff([]string{CmdLinks, CmdBridgeVLANs, CmdBonding}, srv.ran); diff != "" {
+	if diff := cmp.Diff([]string{CmdLinks, CmdBridgeVLANs, CmdBonding}, srv.commands()); diff != "" {
 		t.Errorf("commands run (-want +got):\n%s", diff)
 	}
 }
 
-func TestObserveRejectsUnknownHostKey(t *testing.T) {
+func TestObserveRejectsOtherHostKey(t *testing.T) {
 	srv := newSSHServer(t, "ops", "pw", realKernelOutputs(t))
-	other, _, _ := ed25519.GenerateKey(rand.Reader)
-	otherKey, err := ssh.NewPublicKey(other)
-	if err != nil {
-		t.Fatal(err)
+	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+		KnownHosts: accesstest.KnownHosts(t, srv.Addr, accesstest.OtherKey(t)), Timeout: 5 * time.Second}
+	_, err := Observe(context.Background(), cfg)
+	if cause.Of(err) != cause.HostKeyMismatch || !strings.Contains(err.Error(), ssh.FingerprintSHA256(srv.HostKey)) {
+		t.Fatalf("%s: %v; want HOST_KEY_MISMATCH with the offered fingerprint", cause.Of(err), err)
 	}
-	cfg := Config{Name: "h", Address: srv.addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
-		KnownHosts: knownHostsFile(t, srv.addr, otherKey), Timeout: 5 * time.Second}
-	_, err = Observe(context.Background(), cfg)
-	var ke *knownhosts.KeyError
-	if !errors.As(err, &ke) {
-		t.Fatalf("err %v, want a knownhosts key mismatch", err)
+	if ran := srv.commands(); len(ran) != 0 {
+		t.Errorf("commands ran on an unverified host: %q", ran)
 	}
-	if len(srv.ran) != 0 {
-		t.Errorf("commands ran on an unverified host: %q", srv.ran)
+}
+
+func TestObserveSilentPort(t *testing.T) {
+	cfg := Config{Name: "h", Address: accesstest.SilentListener(t), User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+		KnownHosts: filepath.Join(t.TempDir(), "known_hosts"), Timeout: 300 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := Observe(ctx, cfg)
+	if cause.Of(err) != cause.Timeout || ctx.Err() != nil {
+		t.Fatalf("%s: %v; want TIMEOUT before the test's deadline", cause.Of(err), err)
+	}
+}
+
+func TestConfigFromInventory(t *testing.T) {
+	t.Setenv("HOST_PASS", "host-secret")
+	cfg, err := ConfigFromInventory(inventory.Host{Name: "h", Address: "192.0.2.101", SSH: &inventory.SSHAccess{
+		User: "ops", Credentials: inventory.Credentials{PasswordEnv: "HOST_PASS"}}})
+	if err != nil || cfg.User != "ops" || len(cfg.Auth) == 0 || !strings.Contains(cfg.Source, "$HOST_PASS") {
+		t.Errorf("ConfigFromInventory = %+v, %v", cfg, err)
+	}
+	_, err = ConfigFromInventory(inventory.Host{Name: "h", SSH: &inventory.SSHAccess{User: "ops", Credentials: inventory.Credentials{PasswordEnv: "UNSET_HOST_PASS"}}})
+	if cause.Of(err) != cause.CredentialsMissing || strings.Contains(err.Error(), "host h") {
+		t.Errorf("unset variable: %s: %v; want CREDENTIALS_MISSING without the host's name", cause.Of(err), err)
 	}
 }
 
@@ -185,8 +140,8 @@ func TestObserveCommandFails(t *testing.T) {
 	out := realKernelOutputs(t)
 	delete(out, CmdBridgeVLANs)
 	srv := newSSHServer(t, "ops", "pw", out)
-	cfg := Config{Name: "h", Address: srv.addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
-		KnownHosts: knownHostsFile(t, srv.addr, srv.hostKey), Timeout: 5 * time.Second}
+	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+		KnownHosts: srv.KnownHosts, Timeout: 5 * time.Second}
 	_, err := Observe(context.Background(), cfg)
 	var ce *CommandError
 	if !errors.As(err, &ce) || ce.Status != 127 || ce.Command != CmdBridgeVLANs || !strings.Contains(ce.Stderr, "not found") {

@@ -8,6 +8,13 @@
 // ONE SetRequest, which gNMI defines as a transaction: the target applies all
 // of its deletes, replaces and updates or none of them.
 //
+// Open waits for the connection to be ready (TCP, TLS with the driver's own
+// configuration, HTTP/2) within the timeout, and every RPC runs under a
+// deadline. Failures carry a cause.Code: UNREACHABLE, TIMEOUT,
+// TLS_VERIFY_FAILED (naming the CA file and server name), AUTH_FAILED
+// (naming the user and where the password came from), PLATFORM_MISMATCH
+// (a required model or JSON_IETF missing).
+//
 // OpenConfig has a few gaps a driver must be honest about:
 //   - There is no standard MLAG leaf, so a change that carries an MLAG id is
 //     refused with ErrUnsupported rather than silently dropped.

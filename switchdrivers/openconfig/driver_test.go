@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/netalign/netalign/internal/access/accesstest"
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
 	labgnmi "github.com/netalign/netalign/internal/lab/gnmi"
@@ -62,7 +66,8 @@ func startLab(t *testing.T, platform string, opts labgnmi.Options) *labSwitch {
 	host, port := labtest.Listen(t, srv)
 	ls := &labSwitch{dev: dev, gnmi: srv, cfg: switchdrivers.Config{
 		Name: "oc1", Platform: Platform, Protocol: Protocol, Host: host, Port: port,
-		Username: labUser, Password: secret.New(labPass), CAFile: srv.CAFile(), Timeout: 20 * time.Second,
+		Username: labUser, Password: secret.New(labPass), CredentialSource: "password from $OC_LAB_PASS (passwordEnv)",
+		CAFile: srv.CAFile(), Timeout: 20 * time.Second,
 	}}
 	if platform == device.PlatformEOS {
 		key, err := sshcli.LoadOrCreateHostKey(filepath.Join(dir, "host.key"))
@@ -300,8 +305,8 @@ func TestApplyRefusesMLAG(t *testing.T) {
 	changes := lacpLAGChanges()
 	changes[2].MLAGID = 10
 	_, err := d.Apply(testCtx(t), changes)
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "oc1") {
-		t.Fatalf("want ErrUnsupported naming the device, got %v", err)
+	if !errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "oc1") {
+		t.Fatalf("want ErrUnsupported without the device name (the engine adds it), got %v", err)
 	}
 	if got := ls.dev.Commands() - n; got != 1 {
 		t.Errorf("%d RPCs; want only the Get before translation", got)
@@ -311,10 +316,13 @@ func TestApplyRefusesMLAG(t *testing.T) {
 func TestOpenRefusals(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
 		ls := startLab(t, device.PlatformOpenConfig, labgnmi.Options{})
-		ls.cfg.Password = secret.New("wrong")
+		ls.cfg.Password = secret.New("wrong-secret")
 		_, err := Open(testCtx(t), ls.cfg, nil)
-		if status.Code(err) != codes.Unauthenticated {
-			t.Fatalf("want Unauthenticated, got %v", err)
+		if cause.Of(err) != cause.AuthFailed || status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("want AUTH_FAILED (Unauthenticated), got %s: %v", cause.Of(err), err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, `user "`+labUser+`"`) || !strings.Contains(msg, "$OC_LAB_PASS") || strings.Contains(msg, "wrong-secret") {
+			t.Errorf("message should name the user and the secret's source, never the secret: %q", msg)
 		}
 	})
 	t.Run("wrong CA", func(t *testing.T) {
@@ -325,8 +333,52 @@ func TestOpenRefusals(t *testing.T) {
 		}
 		ls.cfg.CAFile = other.File()
 		_, err = Open(testCtx(t), ls.cfg, nil)
-		if err == nil || !strings.Contains(err.Error(), "certificate") {
-			t.Fatalf("want a certificate verification error, got %v", err)
+		if cause.Of(err) != cause.TLSVerifyFailed {
+			t.Fatalf("want TLS_VERIFY_FAILED, got %s: %v", cause.Of(err), err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, other.File()) || !strings.Contains(msg, "server name "+ls.cfg.Host) || strings.Contains(msg, "\n") {
+			t.Errorf("message should name the CA file and the server name on one line: %q", msg)
+		}
+	})
+	t.Run("server name not in the certificate", func(t *testing.T) {
+		ls := startLab(t, device.PlatformOpenConfig, labgnmi.Options{})
+		ls.cfg.ServerName = "leaf9.example"
+		_, err := Open(testCtx(t), ls.cfg, nil)
+		if cause.Of(err) != cause.TLSVerifyFailed || !strings.Contains(err.Error(), "server name leaf9.example") {
+			t.Fatalf("want TLS_VERIFY_FAILED naming leaf9.example, got %s: %v", cause.Of(err), err)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().(*net.TCPAddr)
+		l.Close()
+		_, err = Open(testCtx(t), switchdrivers.Config{Name: "oc1", Host: "127.0.0.1", Port: addr.Port, Timeout: 5 * time.Second}, nil)
+		if cause.Of(err) != cause.Unreachable {
+			t.Fatalf("want UNREACHABLE, got %s: %v", cause.Of(err), err)
+		}
+	})
+	t.Run("target that never speaks", func(t *testing.T) {
+		ctx := testCtx(t)
+		_, err := Open(ctx, switchdrivers.Config{Name: "oc1", Host: "127.0.0.1", Port: silentPort(t), Timeout: 300 * time.Millisecond}, nil)
+		if cause.Of(err) != cause.Timeout {
+			t.Fatalf("want TIMEOUT, got %s: %v", cause.Of(err), err)
+		}
+		if ctx.Err() != nil {
+			t.Fatal("Open returned only when the test's own deadline passed")
+		}
+		if !strings.Contains(err.Error(), "TLS handshake") {
+			t.Errorf("message should say the handshake did not complete: %q", err)
+		}
+	})
+	t.Run("cancel", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(testCtx(t))
+		time.AfterFunc(50*time.Millisecond, cancel)
+		_, err := Open(ctx, switchdrivers.Config{Name: "oc1", Host: "127.0.0.1", Port: silentPort(t), Timeout: 20 * time.Second}, nil)
+		if c := cause.Of(err); c != cause.Interrupted {
+			t.Fatalf("want INTERRUPTED, got %s: %v", c, err)
 		}
 	})
 	t.Run("insecure skips verification and warns", func(t *testing.T) {
@@ -347,8 +399,8 @@ func TestOpenRefusals(t *testing.T) {
 	t.Run("missing model", func(t *testing.T) {
 		ls := startLab(t, device.PlatformOpenConfig, labgnmi.Options{HideModels: []string{"openconfig-if-aggregate"}})
 		_, err := Open(testCtx(t), ls.cfg, nil)
-		if !errors.Is(err, ErrMissingModel) || !strings.Contains(err.Error(), "openconfig-if-aggregate") {
-			t.Fatalf("want ErrMissingModel naming openconfig-if-aggregate, got %v", err)
+		if !errors.Is(err, ErrMissingModel) || cause.Of(err) != cause.PlatformMismatch || !strings.Contains(err.Error(), "openconfig-if-aggregate") {
+			t.Fatalf("want PLATFORM_MISMATCH (ErrMissingModel) naming openconfig-if-aggregate, got %s: %v", cause.Of(err), err)
 		}
 	})
 	t.Run("no lldp model", func(t *testing.T) {
@@ -362,6 +414,17 @@ func TestOpenRefusals(t *testing.T) {
 			t.Errorf("without openconfig-lldp: %d neighbours, %d interfaces", len(st.LLDP), len(st.Interfaces))
 		}
 	})
+}
+
+// silentPort is the port of a listener that accepts TCP connections and
+// never speaks (it never completes a TLS handshake).
+func silentPort(t *testing.T) int {
+	_, port, err := net.SplitHostPort(accesstest.SilentListener(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(port)
+	return n
 }
 
 func TestRegister(t *testing.T) {

@@ -7,18 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	gpb "github.com/openconfig/gnmi/proto/gnmi"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/secret"
 	"github.com/netalign/netalign/switchdrivers"
@@ -52,10 +50,10 @@ const lldpModel = "openconfig-lldp"
 var ErrMissingModel = errors.New("target does not support a required model")
 
 // Register adds the driver to r as platform "openconfig" over "gnmi".
-func Register(r *switchdrivers.Registry) {
-	r.Register(Platform, Protocol, func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
+func Register(r *switchdrivers.Registry) error {
+	return r.Register(Platform, Protocol, func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
 		return Open(ctx, cfg, log)
-	})
+	}, switchdrivers.Rules{Port: checkPort})
 }
 
 // Driver is an open gNMI session to one switch.
@@ -96,18 +94,18 @@ func TLSConfig(cfg switchdrivers.Config) (*tls.Config, error) {
 	} else if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("tls ca: %w", err)
+			return nil, cause.Wrap(cause.TLSVerifyFailed, err, "tls.ca %s cannot be read: %v", cfg.CAFile, errors.Unwrap(err))
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca %s: no PEM certificate in file", cfg.CAFile)
+			return nil, cause.New(cause.TLSVerifyFailed, "tls.ca %s holds no PEM certificate", cfg.CAFile)
 		}
 		tc.RootCAs = pool
 	}
 	if cfg.CertFile != "" || cfg.KeyPEMFile != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyPEMFile)
 		if err != nil {
-			return nil, fmt.Errorf("tls client certificate: %w", err)
+			return nil, cause.Wrap(cause.CredentialsMissing, err, "tls client certificate %s / key %s: %v", cfg.CertFile, cfg.KeyPEMFile, err)
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
@@ -115,7 +113,9 @@ func TLSConfig(cfg switchdrivers.Config) (*tls.Config, error) {
 }
 
 // Open connects to the target, reads its Capabilities and refuses a target
-// that lacks a required model or the JSON_IETF encoding.
+// that lacks a required model or the JSON_IETF encoding
+// (PLATFORM_MISMATCH). The connection (TCP, TLS, HTTP/2) and each RPC end
+// by cfg.Timeout or the ctx deadline, whichever is first.
 func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (*Driver, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -131,29 +131,30 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (*Dri
 	if cfg.Insecure {
 		log.Warn("gNMI TLS certificate verification is disabled for this device (insecure)")
 	}
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(credentials.NewTLS(tc))}
+	var opts []grpc.DialOption
 	if cfg.Username != "" || !cfg.Password.IsZero() {
 		opts = append(opts, grpc.WithPerRPCCredentials(passwordCreds{username: cfg.Username, password: cfg.Password}))
 	}
-	conn, err := grpc.NewClient(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), opts...)
-	if err != nil {
-		return nil, fmt.Errorf("dial: %w", err)
-	}
-	d := &Driver{cfg: cfg, log: log, conn: conn, client: gpb.NewGNMIClient(conn), ni: cfg.NetworkInstance}
+	d := &Driver{cfg: cfg, log: log, ni: cfg.NetworkInstance}
 	if d.ni == "" {
 		d.ni = defaultNIName
 	}
+	dctx, cancel := d.withTimeout(ctx)
+	defer cancel()
+	if d.conn, err = dial(dctx, cfg, tc, opts); err != nil {
+		return nil, err
+	}
+	d.client = gpb.NewGNMIClient(d.conn)
 	if err := d.checkCapabilities(ctx); err != nil {
-		conn.Close()
+		d.conn.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
+// withTimeout bounds one operation by cfg.Timeout (DefaultTimeout when
+// unset); an earlier ctx deadline wins.
 func (d *Driver) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return context.WithCancel(ctx)
-	}
 	t := d.cfg.Timeout
 	if t <= 0 {
 		t = DefaultTimeout
@@ -164,9 +165,10 @@ func (d *Driver) withTimeout(ctx context.Context) (context.Context, context.Canc
 func (d *Driver) checkCapabilities(ctx context.Context) error {
 	ctx, cancel := d.withTimeout(ctx)
 	defer cancel()
+	limit := budget(ctx)
 	resp, err := d.client.Capabilities(ctx, &gpb.CapabilityRequest{})
 	if err != nil {
-		return fmt.Errorf("capabilities: %w", err)
+		return rpcError(d.cfg, "capabilities", limit, err)
 	}
 	return d.acceptCapabilities(resp)
 }
@@ -185,7 +187,8 @@ func (d *Driver) acceptCapabilities(resp *gpb.CapabilityResponse) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("capabilities: %w: %s", ErrMissingModel, strings.Join(missing, ", "))
+		return cause.Wrap(cause.PlatformMismatch, fmt.Errorf("%w: %s", ErrMissingModel, strings.Join(missing, ", ")),
+			"capabilities: the target does not support %s, which netalign needs: is it an OpenConfig target (platform: openconfig)?", strings.Join(missing, ", "))
 	}
 	jsonIETF := false
 	for _, e := range resp.GetSupportedEncodings() {
@@ -194,7 +197,7 @@ func (d *Driver) acceptCapabilities(resp *gpb.CapabilityResponse) error {
 		}
 	}
 	if !jsonIETF {
-		return fmt.Errorf("capabilities: target does not support the JSON_IETF encoding")
+		return cause.New(cause.PlatformMismatch, "capabilities: the target does not support the JSON_IETF encoding, which netalign needs")
 	}
 	_, d.lldp = have[lldpModel]
 	if !d.lldp {
@@ -220,6 +223,7 @@ func (d *Driver) observePaths() []*gpb.Path {
 func (d *Driver) get(ctx context.Context) (*ocDoc, int, error) {
 	ctx, cancel := d.withTimeout(ctx)
 	defer cancel()
+	limit := budget(ctx)
 	paths := d.observePaths()
 	resp, err := d.client.Get(ctx, &gpb.GetRequest{Path: paths, Type: gpb.GetRequest_ALL, Encoding: gpb.Encoding_JSON_IETF})
 	rpcs := 1
@@ -235,16 +239,16 @@ func (d *Driver) get(ctx context.Context) (*ocDoc, int, error) {
 				continue
 			}
 			if err != nil {
-				return nil, rpcs, fmt.Errorf("get %s: %w", PathString(p), err)
+				return nil, rpcs, rpcError(d.cfg, "get "+PathString(p), limit, err)
 			}
 			notifs = append(notifs, r.GetNotification()...)
 		}
 	default:
-		return nil, rpcs, fmt.Errorf("get: %w", err)
+		return nil, rpcs, rpcError(d.cfg, "get", limit, err)
 	}
 	doc, err := decodeDoc(notifs)
 	if err != nil {
-		return nil, rpcs, fmt.Errorf("get: %w", err)
+		return nil, rpcs, cause.Wrap(cause.ProtocolError, err, "get: %v", err)
 	}
 	return doc, rpcs, nil
 }
@@ -254,11 +258,11 @@ func (d *Driver) get(ctx context.Context) (*ocDoc, int, error) {
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	doc, _, err := d.get(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, err
 	}
 	st, err := stateFromDoc(doc, d.ni)
 	if err != nil {
-		return nil, fmt.Errorf("%s: observe: %w", d.cfg.Name, err)
+		return nil, err
 	}
 	st.Name, st.Platform = d.cfg.Name, Platform
 	return st, nil
@@ -286,15 +290,15 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	doc, rpcs, err := d.get(ctx)
 	res.Commands += rpcs
 	if err != nil {
-		return res, fmt.Errorf("%s: apply: read current state: %w", d.cfg.Name, err)
+		return res, fmt.Errorf("read current state: %w", err)
 	}
 	cur, err := stateFromDoc(doc, d.ni)
 	if err != nil {
-		return res, fmt.Errorf("%s: apply: read current state: %w", d.cfg.Name, err)
+		return res, fmt.Errorf("read current state: %w", err)
 	}
 	req, lines, err := BuildSetRequest(changes, Translation{NetworkInstance: d.ni, Current: cur, Names: nativeNames(doc)})
 	if err != nil {
-		return res, fmt.Errorf("%s: apply: %w", d.cfg.Name, err)
+		return res, err
 	}
 	res.Lines = lines
 	if len(req.Delete)+len(req.Replace)+len(req.Update) == 0 {
@@ -302,19 +306,22 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	}
 	sctx, cancel := d.withTimeout(ctx)
 	defer cancel()
+	limit := budget(sctx)
 	res.Commands++
 	d.log.Debug("gnmi set", "operations", len(lines))
 	if _, err := d.client.Set(sctx, req); err != nil {
 		st := status.Convert(err)
-		cmdErr := &switchdrivers.CommandError{Device: d.cfg.Name, Command: "gnmi set", Output: st.Code().String() + ": " + st.Message()}
+		// The cause, in front of the target's own words.
+		cerr := rpcError(d.cfg, "set", limit, err)
+		cerr.Err = &switchdrivers.CommandError{Device: d.cfg.Name, Command: "gnmi set", Output: st.Code().String() + ": " + st.Message()}
 		switch st.Code() {
 		case codes.InvalidArgument, codes.NotFound, codes.FailedPrecondition, codes.Aborted,
 			codes.PermissionDenied, codes.Unauthenticated, codes.Unimplemented, codes.AlreadyExists,
 			codes.OutOfRange, codes.ResourceExhausted:
 			// The target refused the transaction: nothing was applied.
-			return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cmdErr, RolledBack: true}
+			return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cerr, RolledBack: true}
 		}
-		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cmdErr,
+		return res, &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cerr,
 			RollbackErr: fmt.Errorf("outcome of the set is unknown (%s): observe the device again", st.Code())}
 	}
 	return res, nil
@@ -323,7 +330,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 // Close ends the gRPC connection.
 func (d *Driver) Close() error {
 	if err := d.conn.Close(); err != nil {
-		return fmt.Errorf("%s: close: %w", d.cfg.Name, err)
+		return fmt.Errorf("close: %w", err)
 	}
 	return nil
 }
