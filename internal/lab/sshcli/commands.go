@@ -615,6 +615,7 @@ func grammarFor(platform string) grammar {
 			{pattern: "show checkpoint summary", modes: mPriv, run: cmdShowCheckpoints},
 			{pattern: "show diff rollback-patch checkpoint <w> running-config", modes: mPriv, run: cmdShowRollbackPatch},
 		}
+		specific = append(specific, nxSessionCommands()...)
 	}
 	cmds := append(specific, common...)
 	return newGrammar(append(cmds, showCommands(eos)...)...)

@@ -121,9 +121,14 @@ func (nxosDialect) banner() string {
 }
 
 // prompt: leaf2#, leaf2(config)#, leaf2(config-if)#,
-// leaf2(config-if-range)#, leaf2(config-vlan)#.
+// leaf2(config-if-range)#, leaf2(config-vlan)#; in a configuration
+// session leaf2(config-s)#, leaf2(config-s-if)#...
 func (nxosDialect) prompt(sh *shell) string {
 	h := sh.hostname()
+	ctx := "config"
+	if sh.sess != nil {
+		ctx = "config-s"
+	}
 	switch sh.level {
 	case mExec:
 		return h + ">"
@@ -131,13 +136,13 @@ func (nxosDialect) prompt(sh *shell) string {
 		return h + "#"
 	case mIf:
 		if len(sh.ifs) > 1 {
-			return h + "(config-if-range)#"
+			return h + "(" + ctx + "-if-range)#"
 		}
-		return h + "(config-if)#"
+		return h + "(" + ctx + "-if)#"
 	case mVlan:
-		return h + "(config-vlan)#"
+		return h + "(" + ctx + "-vlan)#"
 	}
-	return h + "(config)#"
+	return h + "(" + ctx + ")#"
 }
 
 // invalid draws NX-OS's caret under the offending token.

@@ -9,7 +9,10 @@
 // (`% Invalid input (at token N: 'x')`, `% Incomplete command`, NX-OS's
 // caret and `% Invalid command at '^' marker.`), EOS configuration sessions
 // (`configure session`, `show session-config diffs` as a unified diff,
-// `commit`, `abort`), NX-OS checkpoints and rollback, `show ... | json` in the
+// `commit`, `abort`), NX-OS configuration sessions (`configure session`,
+// staged lines, `verify`, `commit`, `abort`, `show configuration session
+// summary`; Options.NoConfigSessions for releases without them), NX-OS
+// checkpoints and rollback, `show ... | json` in the
 // JSON shapes real devices print, and `show running-config` in each
 // platform's text form. A command line ends with CR, LF or CR LF, and the
 // reply (newline, output, next prompt) is written in one piece, which is

@@ -48,6 +48,13 @@ func testPorts(platform string) []device.PortSpec {
 
 func startTestSwitch(t *testing.T, name, platform, enable string) *testSwitch {
 	t.Helper()
+	return startTestSwitchWith(t, name, platform, enable, nil)
+}
+
+// startTestSwitchWith is startTestSwitch with a hook that adjusts the
+// server's options.
+func startTestSwitchWith(t *testing.T, name, platform, enable string, adjust func(*Options)) *testSwitch {
+	t.Helper()
 	dir := t.TempDir()
 	key, err := LoadOrCreateHostKey(filepath.Join(dir, "host.key"))
 	if err != nil {
@@ -59,7 +66,11 @@ func startTestSwitch(t *testing.T, name, platform, enable string) *testSwitch {
 			t.Fatal(err)
 		}
 	}
-	srv, err := New(dev, Options{Username: testUser, Password: testPass, EnableSecret: enable, HostKey: key})
+	opts := Options{Username: testUser, Password: testPass, EnableSecret: enable, HostKey: key}
+	if adjust != nil {
+		adjust(&opts)
+	}
+	srv, err := New(dev, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,10 @@ type Options struct {
 	// (`leaf1>`) and `enable` ask for this secret. When empty, logins land
 	// in privileged exec mode (`leaf1#`).
 	EnableSecret string
+	// NoConfigSessions makes an NX-OS switch a release without Session
+	// Manager: `configure session` and `show configuration session` are
+	// unknown commands, as on NX-OS platforms that lack the feature.
+	NoConfigSessions bool
 	// HostKey is the server's host key (see LoadOrCreateHostKey).
 	HostKey ssh.Signer
 	// Logger receives connection-level events; nil discards them.

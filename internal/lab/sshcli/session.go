@@ -409,10 +409,14 @@ func cmdShowCheckpoints(sh *shell, _ []string) (string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// The entries as NX-OS prints them (genieparser's capture in
+	// switchdrivers/nxos/testdata): "N) name:", creator, time, size and
+	// description lines.
 	var b strings.Builder
 	b.WriteString("User Checkpoint Summary\n--------------------------------------------------------------------------------\n")
 	for i, n := range names {
-		fmt.Fprintf(&b, "%d) %s:\nCreated by admin\nUser-checkpoint\n\n", i+1, n)
+		size := len(renderRunning(device.PlatformNXOS, sh.srv.shared.checkpoints[n], ""))
+		fmt.Fprintf(&b, "%d) %s:\nCreated by admin\nCreated at Tue, 23:13:20 14 Nov 2023\nSize is %s bytes\nDescription: None\n\n", i+1, n, thousands(size))
 	}
 	return b.String(), nil
 }

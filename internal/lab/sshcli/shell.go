@@ -21,6 +21,10 @@ func (e cliError) Error() string { return string(e) }
 // configSession is an EOS configuration session: a private copy of the
 // configuration that commit swaps in atomically.
 type configSession struct {
+	// nx holds an NX-OS session's staged commands (nxsession.go); nil
+	// for EOS sessions.
+	nx *nxStage
+
 	name  string
 	cfg   *device.Config
 	state string // pending, pendingCommitTimer, completed, aborted
@@ -295,7 +299,12 @@ func (sh *shell) run(line string) (string, error) {
 	if r.cmd == nil {
 		return "", cliError(sh.d.invalid(sh, r, prompt, line))
 	}
-	return r.cmd.run(sh, r.args)
+	at := sh.modeContext()
+	out, err := r.cmd.run(sh, r.args)
+	if err == nil {
+		sh.stage(r.cmd, line, at)
+	}
+	return out, err
 }
 
 // configTarget returns the configuration commands change: the session's
