@@ -30,7 +30,8 @@ type ApplyResult struct {
 	// Lines are the configuration lines (or gNMI paths) pushed.
 	Lines []string `json:"lines"`
 	// Diff is the device's own view of the change (EOS session diff, NX-OS
-	// checkpoint diff), when it has one.
+	// session contents or, without sessions, checkpoint diff), when it has
+	// one.
 	Diff string `json:"diff,omitempty"`
 	// Saved is true when running-config was copied to startup-config.
 	Saved bool `json:"saved"`

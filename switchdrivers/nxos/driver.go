@@ -3,7 +3,6 @@ package nxos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/netalign/netalign/internal/intent"
@@ -26,6 +25,12 @@ type Driver struct {
 	cfg  switchdrivers.Config
 	log  *slog.Logger
 	conn *clisession.Conn
+	// observed is the RunningDigest of the running configuration the last
+	// Observe read, "" when none is to be checked; guarded by conn's lock.
+	observed string
+	// noSessions is set once the device refused `configure session` as
+	// an unknown command; guarded by conn's lock.
+	noSessions bool
 }
 
 // Open connects to the switch cfg describes. NX-OS also reports a refused
@@ -40,12 +45,15 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 
 // Observe reads the switch with a fixed set of commands: VLANs, interfaces,
 // port-channels with member flags, switchport settings, LLDP neighbours and
-// the interfaces' running configuration.
+// the interfaces' running configuration. It remembers a digest of the
+// running configuration: the next Apply commits only if the device still
+// has it.
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	return d.conn.Observe(ctx, d.observe)
 }
 
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
+	d.observed = ""
 	cmds := []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig}
 	res, refused, err := s.ExecAll(ctx, cmds)
 	if err != nil {
@@ -65,7 +73,7 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		}
 		outs[cmd] = res[i]
 	}
-	return BuildState(d.cfg.Name, Outputs{
+	st, err := BuildState(d.cfg.Name, Outputs{
 		VLANBrief:         []byte(outs[CmdShowVLANBrief]),
 		Interface:         []byte(outs[CmdShowInterface]),
 		PortChannel:       jsonOrEmpty(outs[CmdShowPortChannel]),
@@ -73,6 +81,11 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		LLDPDetail:        outs[CmdShowLLDPDetail],
 		RunningInterfaces: outs[CmdShowRunningConfig],
 	})
+	if err != nil {
+		return nil, err
+	}
+	d.observed = RunningDigest(outs[CmdShowRunningConfig])
+	return st, nil
 }
 
 // jsonOrEmpty: NX-OS prints nothing at all for `show port-channel summary |
@@ -84,106 +97,52 @@ func jsonOrEmpty(s string) []byte {
 	return []byte(s)
 }
 
-// Apply pushes changes as one transaction:
+// Apply pushes changes as one transaction. Where the device has
+// configuration sessions (Session Manager: Nexus 9000, 7000, 3000):
 //
-//	checkpoint netalign-<random>
-//	configure terminal / <rendered lines, each checked> / end
-//	show diff rollback-patch checkpoint netalign-<random> running-config
-//	copy running-config startup-config   (when Config.Save)
-//	no checkpoint netalign-<random>
+//	configure session netalign-<8 hex digits>     }
+//	<rendered lines, each checked>                } one write: staged,
+//	show configuration session netalign-<…>       } nothing live yet
+//	verify                                        }
+//	show running-config      (after an Observe)   }
+//	show configuration session summary            }
+//	show checkpoint summary                       }
+//	commit                                          all or nothing
+//	no configure session / no checkpoint <leftover>...  } one write, when
+//	copy running-config startup-config (Config.Save)    } there is either
 //
-// NX-OS applies configuration lines as they arrive, so on any refused line
-// or lost connection the driver restores the checkpoint (`rollback
-// running-config checkpoint`), reconnecting first if it must; the error is
-// then a *switchdrivers.RollbackError saying whether the rollback worked. An
+// Three round trips however many lines. The two summaries list what
+// earlier applies left — sessions and checkpoints named as netalign names
+// them, nothing else — which is removed after the commit (or the abort)
+// and listed in ApplyResult.Cleaned; when NX-OS refuses to open a session
+// because its limit is reached, leftovers are removed first and the
+// session opened again. A refused line, a failed verify or commit, or a
+// running configuration that differs from the one the last Observe read
+// (CONCURRENT_CHANGE: someone else changed the device) aborts the session:
+// nothing was applied and nothing of anyone else's is undone. A lost
+// connection or a killed netalign before the commit leaves a pending
+// session and nothing live, which the next apply removes. The check for
+// concurrent changes needs an Observe on this driver before the Apply (an
+// Apply without one skips it); one Observe covers the Apply after it, and
+// a failed check holds until the device is observed again.
+//
+// Where the device does not know `configure session` (no Session Manager),
+// Apply falls back to a checkpoint and its rollback (see checkpointApply)
+// for this and every later apply of the driver, and says so in a warning,
+// in ApplyResult.Diff and in its errors. Failures are
+// *switchdrivers.RollbackError saying whether the device is as it was. An
 // empty change list sends nothing.
 func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*switchdrivers.ApplyResult, error) {
-	return d.conn.Apply(ctx, changes, Render, d.checkpointApply)
+	return d.conn.Apply(ctx, changes, Render, d.transaction)
 }
 
-// checkpointApply pushes res.Lines over s between a checkpoint and, on
-// failure, its rollback.
-func (d *Driver) checkpointApply(ctx context.Context, s *clisession.Session, res *switchdrivers.ApplyResult) error {
-	lines := res.Lines
-	cp := clisession.NewName("netalign")
-	if _, err := s.Exec(ctx, "checkpoint "+cp); err != nil {
-		return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("checkpoint: %w", err), RolledBack: true}
+// transaction pushes res.Lines in a configuration session, or between a
+// checkpoint and its rollback where the device has no sessions.
+func (d *Driver) transaction(ctx context.Context, s *clisession.Session, res *switchdrivers.ApplyResult) error {
+	if d.noSessions {
+		return d.checkpointApply(ctx, s, res)
 	}
-	// Line by line, not in one write as on EOS: NX-OS applies each line as
-	// it arrives, so when the connection fails the lines still in flight
-	// could land after the rollback. One line at a time bounds that to the
-	// line being executed, which completes before a new connection can
-	// roll back. (NX-OS's Session Manager, which would stage a block and
-	// commit it at once, supports only ACLs.)
-	block := append(append([]string{"configure terminal"}, lines...), "end")
-	outs, err := s.SendLines(ctx, block)
-	if err != nil {
-		inConfig := len(outs) > 1
-		return d.rollback(ctx, s, cp, inConfig, err)
-	}
-	// The block's end left configuration mode.
-	s.AssumeExec()
-	if diff, err := s.Exec(ctx, "show diff rollback-patch checkpoint "+cp+" running-config"); err == nil {
-		res.Diff = diff
-	} else {
-		d.log.Debug("no rollback-patch diff", "error", err)
-	}
-	d.log.Info("configuration applied", "checkpoint", cp, "lines", len(lines))
-	var saveErr error
-	if d.cfg.Save {
-		if _, err := s.Exec(ctx, "copy running-config startup-config"); err != nil {
-			saveErr = &switchdrivers.SaveError{Device: d.cfg.Name, Err: err}
-		} else {
-			res.Saved = true
-		}
-	}
-	if _, err := s.Exec(ctx, "no checkpoint "+cp); err != nil {
-		d.log.Warn("checkpoint left on the device", "checkpoint", cp, "error", err)
-	}
-	return saveErr
-}
-
-// rollback restores checkpoint cp after cause. inConfig says the CLI is in
-// configuration mode (a line was refused after `configure terminal`). A
-// broken session is replaced by a new connection: NX-OS keeps checkpoints
-// across sessions.
-func (d *Driver) rollback(ctx context.Context, s *clisession.Session, cp string, inConfig bool, cause error) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: cause}
-	if ctx.Err() != nil {
-		// The caller gave up; roll back on a fresh, bounded context so
-		// that the device is not left half configured.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
-		defer cancel()
-	}
-	if s.Broken() {
-		ns, err := d.conn.Session(ctx)
-		if err != nil {
-			re.RollbackErr = fmt.Errorf("reconnect to roll back to checkpoint %s: %w", cp, err)
-			return re
-		}
-		s = ns
-	} else if inConfig {
-		if _, err := s.Send(ctx, "end"); err != nil {
-			ns, err := d.conn.Session(ctx)
-			if err != nil {
-				re.RollbackErr = fmt.Errorf("reconnect to roll back to checkpoint %s: %w", cp, err)
-				return re
-			}
-			s = ns
-		}
-	}
-	if _, err := s.Exec(ctx, "rollback running-config checkpoint "+cp); err != nil {
-		re.RollbackErr = fmt.Errorf("rollback to checkpoint %s: %w", cp, err)
-		d.log.Error("rollback failed: the device may be partly configured", "checkpoint", cp, "error", err)
-		return re
-	}
-	re.RolledBack = true
-	d.log.Warn("configuration rolled back", "checkpoint", cp, "error", cause)
-	if _, err := s.Exec(ctx, "no checkpoint "+cp); err != nil {
-		d.log.Warn("checkpoint left on the device", "checkpoint", cp, "error", err)
-	}
-	return re
+	return d.sessionApply(ctx, s, res, true)
 }
 
 // Close ends the SSH session.

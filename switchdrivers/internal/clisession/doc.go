@@ -18,5 +18,5 @@
 // driver observes and applies in (errors named "observe|apply: ...", never
 // the device, which the engine names; nothing sent for an empty change
 // list; commands counted across reconnections). The vendor transaction (EOS configuration sessions, NX-OS
-// checkpoints) is the driver's own.
+// configuration sessions or checkpoints) is the driver's own.
 package clisession

@@ -5,6 +5,6 @@
 // convergence, incremental VLAN edits, refused lines, dropped connections,
 // deadlines, host keys, MLAG, LAG type changes), the benchmarks and the
 // check of every state the fuzz targets build. What a platform does
-// differently (EOS configuration sessions, NX-OS checkpoints) stays in the
+// differently (EOS and NX-OS configuration sessions, NX-OS checkpoints) stays in the
 // vendor package's own tests.
 package drivertest

@@ -34,7 +34,7 @@ type Platform struct {
 	// sends configuration lines.
 	SetupRoundTrips int
 	// ShowPending lists what an apply leaves on the device until it ends
-	// (EOS configuration sessions, NX-OS checkpoints).
+	// (EOS and NX-OS configuration sessions).
 	ShowPending string
 	// EnableMLAG configures what the operator owns before netalign may put
 	// port-channels in MLAG (NX-OS: feature vpc); nil when nothing is
