@@ -188,6 +188,9 @@ func (a *app) printResults(results []engine.Result, rep *validate.Report) {
 		if detail == "" {
 			detail = r.Reason
 		}
+		if len(r.Cleaned) > 0 {
+			detail = strings.TrimPrefix(detail+"; ", "; ") + "removed leftovers of earlier runs: " + strings.Join(r.Cleaned, ", ")
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", termsafe.Line(r.Device), r.Kind, r.Status, r.Changes, termsafe.Line(detail))
 	}
 	tw.Flush()

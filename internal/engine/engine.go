@@ -545,6 +545,9 @@ type Result struct {
 	// own diff.
 	Lines []string `json:"lines,omitempty"`
 	Diff  string   `json:"diff,omitempty"`
+	// Cleaned are leftovers of earlier runs (netalign's own configuration
+	// sessions and checkpoints) the transaction removed.
+	Cleaned []string `json:"cleaned,omitempty"`
 }
 
 // Apply executes p: switches and DHCP servers first (concurrently), then
@@ -637,7 +640,7 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 			}
 			res, err := drv.Apply(ctx, d.Switch)
 			if res != nil {
-				r.Lines, r.Diff = res.Lines, res.Diff
+				r.Lines, r.Diff, r.Cleaned = res.Lines, res.Diff, res.Cleaned
 			}
 			if err != nil {
 				e.dropSwitch(d.Name)
