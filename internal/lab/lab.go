@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -460,4 +461,24 @@ func (l *Lab) knownHostsLines() string {
 		}
 	}
 	return b.String()
+}
+
+// Leftovers lists what transactions left on the named switch: its
+// configuration sessions (pending, or waiting for a commit timer) and
+// checkpoints, as "session NAME (state)" and "checkpoint NAME", sorted.
+// A gNMI switch keeps none.
+func (l *Lab) Leftovers(name string) []string {
+	s, ok := l.byName[name]
+	if !ok || s.ssh == nil {
+		return nil
+	}
+	var out []string
+	for n, state := range s.ssh.ConfigSessions() {
+		out = append(out, "session "+n+" ("+state+")")
+	}
+	for _, n := range s.ssh.Checkpoints() {
+		out = append(out, "checkpoint "+n)
+	}
+	sort.Strings(out)
+	return out
 }

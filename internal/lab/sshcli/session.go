@@ -520,3 +520,15 @@ func unifiedDiff(nameA, nameB, a, b string) string {
 	}
 	return out.String()
 }
+
+// Checkpoints returns the names of the switch's user checkpoints (NX-OS).
+func (srv *Server) Checkpoints() []string {
+	srv.shared.mu.Lock()
+	defer srv.shared.mu.Unlock()
+	out := make([]string, 0, len(srv.shared.checkpoints))
+	for n := range srv.shared.checkpoints {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
