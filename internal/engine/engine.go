@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,12 @@ type Options struct {
 	Insecure bool
 	// Progress, when set, is told about each device as it starts and ends.
 	Progress Progress
+	// DeviceLock, when set, is held around each transaction on a switch
+	// or DHCP server, keyed by what reaches the device ("switch
+	// 192.0.2.11:22"): runs of this machine with different inventories
+	// change a shared device one after the other. It waits at most until
+	// ctx ends.
+	DeviceLock func(ctx context.Context, key string) (release func(), err error)
 }
 
 // Progress receives per-device progress (a terminal bar or log lines).
@@ -526,7 +533,7 @@ const (
 	// StatusReverting: committed with a timer that reverts it, and not
 	// confirmed because the check after the apply failed; the device
 	// goes back to its earlier configuration by itself.
-	StatusReverting Status = "reverting"
+	StatusReverting  Status = "reverting"
 	StatusNotReached Status = "not-reached"
 )
 
@@ -638,6 +645,11 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 			if err != nil {
 				return err
 			}
+			release, err := e.lockDevice(ctx, "switch "+sw.Address+portSuffix(sw.Port))
+			if err != nil {
+				return deviceErr(d.Name, "apply", err)
+			}
+			defer release()
 			res, err := drv.Apply(ctx, d.Switch)
 			if res != nil {
 				r.Lines, r.Diff, r.Cleaned = res.Lines, res.Diff, res.Cleaned
@@ -664,6 +676,11 @@ func (e *Engine) applyDevice(d plan.Device, r *Result) func(ctx context.Context)
 			if err != nil {
 				return err
 			}
+			release, err := e.lockDevice(ctx, "dhcp "+s.Kind+" "+s.Endpoint)
+			if err != nil {
+				return deviceErr(d.Name, "apply", err)
+			}
+			defer release()
 			if err := srv.Apply(ctx, d.DHCP); err != nil {
 				return deviceErr(d.Name, "apply", err)
 			}
@@ -801,4 +818,19 @@ func (e *Engine) Confirm(ctx context.Context, results []Result, after *Observati
 		}
 		r.Status, r.Error, r.Cause = StatusReverting, detail(err)+" (the commit reverts by itself)", cause.Of(err)
 	}
+}
+
+// lockDevice takes Options.DeviceLock for key.
+func (e *Engine) lockDevice(ctx context.Context, key string) (func(), error) {
+	if e.opts.DeviceLock == nil {
+		return func() {}, nil
+	}
+	return e.opts.DeviceLock(ctx, key)
+}
+
+func portSuffix(port int) string {
+	if port == 0 {
+		return ""
+	}
+	return ":" + strconv.Itoa(port)
 }

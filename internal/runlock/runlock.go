@@ -19,7 +19,7 @@ import (
 )
 
 // ErrBusy is returned when another run holds the lock past the wait.
-var ErrBusy = errors.New("another netalign run holds the lock of this inventory")
+var ErrBusy = errors.New("another netalign run holds the lock")
 
 // Lock is a held lock.
 type Lock struct {
@@ -54,6 +54,20 @@ func Acquire(ctx context.Context, dir, inventory string, wait time.Duration) (*L
 	if err != nil {
 		return nil, err
 	}
+	abs, _ := filepath.Abs(inventory)
+	return acquire(ctx, path, "inventory "+abs, wait, "wait for it, or pass --lock-timeout to wait longer")
+}
+
+// AcquireDevice takes the lock of one device, named by what reaches it
+// ("switch 192.0.2.11:22"), for as long as a transaction on it runs: two
+// runs on this machine with different inventories that share a switch
+// change it one after the other, never at once.
+func AcquireDevice(ctx context.Context, dir, device string, wait time.Duration) (*Lock, error) {
+	sum := sha256.Sum256([]byte(device))
+	return acquire(ctx, filepath.Join(dir, "netalign-device-"+hex.EncodeToString(sum[:8])+".lock"), "device "+device, wait, "it is changing the device now")
+}
+
+func acquire(ctx context.Context, path, what string, wait time.Duration, hint string) (*Lock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
@@ -71,7 +85,7 @@ func Acquire(ctx context.Context, dir, inventory string, wait time.Duration) (*L
 		if !time.Now().Before(deadline) {
 			holder := readHolder(f)
 			f.Close()
-			return nil, fmt.Errorf("%w (%s; lock file %s): wait for it, or pass --lock-timeout to wait longer", ErrBusy, holder, path)
+			return nil, fmt.Errorf("%w of %s (%s; lock file %s): %s", ErrBusy, what, holder, path, hint)
 		}
 		select {
 		case <-ctx.Done():
@@ -80,9 +94,8 @@ func Acquire(ctx context.Context, dir, inventory string, wait time.Duration) (*L
 		case <-time.After(min(100*time.Millisecond, time.Until(deadline)+time.Millisecond)):
 		}
 	}
-	abs, _ := filepath.Abs(inventory)
 	if err := f.Truncate(0); err == nil {
-		_, _ = f.WriteAt([]byte(fmt.Sprintf("pid %d\ninventory %s\n", os.Getpid(), abs)), 0)
+		_, _ = f.WriteAt([]byte(fmt.Sprintf("pid %d\n%s\n", os.Getpid(), what)), 0)
 	}
 	return &Lock{f: f, Path: path}, nil
 }

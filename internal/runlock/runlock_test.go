@@ -98,3 +98,24 @@ func TestReleasedWhenTheHolderDies(t *testing.T) {
 	}
 	l.Release()
 }
+
+// TestDeviceLocksAreIndependentOfInventories: a device's lock is one
+// whatever inventory names it; other devices are free.
+func TestDeviceLocksAreIndependentOfInventories(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	a, err := AcquireDevice(ctx, dir, "switch 192.0.2.11:22", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = AcquireDevice(ctx, dir, "switch 192.0.2.11:22", 50*time.Millisecond)
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "device switch 192.0.2.11:22") {
+		t.Fatalf("second holder: %v, want ErrBusy naming the device", err)
+	}
+	b, err := AcquireDevice(ctx, dir, "switch 192.0.2.12:22", 0)
+	if err != nil {
+		t.Fatalf("another device: %v", err)
+	}
+	b.Release()
+	a.Release()
+}
