@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/engine"
 	"github.com/netalign/netalign/internal/plan"
 	"github.com/netalign/netalign/internal/runlock"
@@ -198,4 +200,22 @@ func (a *app) printResults(results []engine.Result, rep *validate.Report) {
 		fmt.Fprintln(a.stdout, "\nValidation after apply:")
 		_ = rep.WriteTable(a.stdout, a.color(a.stdout))
 	}
+}
+
+// deviceLock holds a device's lock of this machine for one transaction,
+// waiting for another run's transaction on it at most until ctx ends; a
+// device still held then is a CONCURRENT_CHANGE.
+func deviceLock(ctx context.Context, key string) (func(), error) {
+	wait := time.Minute
+	if dl, ok := ctx.Deadline(); ok {
+		wait = time.Until(dl)
+	}
+	l, err := runlock.AcquireDevice(ctx, runlock.Dir(), key, wait)
+	if errors.Is(err, runlock.ErrBusy) {
+		return nil, cause.Wrap(cause.ConcurrentChange, err, "%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = l.Release() }, nil
 }
