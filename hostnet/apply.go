@@ -3,6 +3,7 @@ package hostnet
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/netalign/netalign/internal/intent"
@@ -11,6 +12,13 @@ import (
 // DefaultCheckTimeout is how long Apply waits for its connectivity target
 // before restoring the checkpoint (nmstate's default).
 const DefaultCheckTimeout = 60 * time.Second
+
+// DefaultLACPWait is how long Apply waits, after changing an 802.3ad bond,
+// for LACP to bundle its slaves with the switch. LACP starts with fast
+// PDUs whatever the rate, so partners bundle within a few seconds (2-3 s
+// between two Linux bonds); a bond that faces no LACP partner never does,
+// and costs the whole wait.
+const DefaultLACPWait = 10 * time.Second
 
 // Errors callers branch on.
 var (
@@ -41,6 +49,13 @@ type ApplyOptions struct {
 	CheckTimeout time.Duration
 	// NoCheck skips the connectivity check (and so the rollback).
 	NoCheck bool
+	// LACPWait bounds the wait for the 802.3ad bonds Apply changed to
+	// bundle their slaves, so that what is validated after the apply is
+	// LACP's outcome, not its start (default DefaultLACPWait; negative: do
+	// not wait). A bond that does not bundle is not an error: Apply
+	// returns it in ApplyResult.LACPUnbundled and validate reports its
+	// members.
+	LACPWait time.Duration
 }
 
 // ApplyResult says what Apply did.
@@ -64,6 +79,53 @@ type ApplyResult struct {
 	RolledBack     bool   `json:"rolledBack,omitempty"`
 	RollbackWrites int    `json:"rollbackWrites,omitempty"`
 	RollbackErr    string `json:"rollbackError,omitempty"`
+	// LACPTook is how long Apply waited for the 802.3ad bonds it changed
+	// to bundle; LACPUnbundled are those that had not when the wait ended.
+	LACPTook      time.Duration `json:"lacpTook,omitempty"`
+	LACPUnbundled []string      `json:"lacpUnbundled,omitempty"`
+}
+
+// lacpCandidates are the bonds an applied change created, changed or gave
+// a new slave: the ones whose LACP restarts.
+func lacpCandidates(applied []intent.HostChange) []string {
+	var out []string
+	for _, c := range applied {
+		name := ""
+		switch {
+		case c.Object == intent.ObjBond && c.Action != intent.Delete:
+			name = c.Name
+		case c.Object == intent.ObjBondSlave && c.Action != intent.Delete:
+			name = c.Master
+		}
+		if name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// unbundled returns those of bonds that are 802.3ad with a slave that LACP
+// has not bundled: outside the active aggregator, or not in sync with a
+// partner (BondSlaveInfo.Bundled).
+func unbundled(st *intent.HostState, bonds []string) []string {
+	var out []string
+	for _, name := range bonds {
+		b := st.Link(name)
+		if b == nil || b.Bond == nil || b.Bond.Mode != intent.LACP {
+			continue
+		}
+		for _, l := range st.Links {
+			if l.Master != name {
+				continue
+			}
+			s := l.BondSlave
+			if !s.Bundled() || s.AggregatorID == 0 || (b.Bond.ActiveAggregator != 0 && s.AggregatorID != b.Bond.ActiveAggregator) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // precheck refuses a change list that would touch existing management

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 
@@ -20,7 +21,10 @@ import (
 // writes nothing the second time). If a change fails, or the connectivity
 // target does not answer within opts.CheckTimeout, the host is restored to
 // the checkpoint and the error wraps the cause (ErrConnectivityLost for the
-// check).
+// check). When the changes touched an 802.3ad bond, Apply then waits up to
+// opts.LACPWait for LACP to bundle it, so that the state observed after the
+// apply is LACP's outcome (ApplyResult.LACPUnbundled names the bonds that
+// did not bundle; that is not an error).
 func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts ApplyOptions) (*ApplyResult, error) {
 	res := &ApplyResult{}
 	cp, err := x.Observe(ctx)
@@ -87,7 +91,47 @@ func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts Appl
 			return res, fmt.Errorf("apply: %s unreachable after %v, host restored: %w: %w", res.CheckTarget, took.Round(1e6), ErrConnectivityLost, err)
 		}
 	}
+	if opts.LACPWait >= 0 && res.Writes > 0 {
+		wait := opts.LACPWait
+		if wait == 0 {
+			wait = DefaultLACPWait
+		}
+		res.LACPTook, res.LACPUnbundled = x.waitBundled(ctx, lacpCandidates(res.Applied), wait)
+	}
 	return res, nil
+}
+
+// waitBundled observes the host until every 802.3ad bond of bonds has its
+// slaves bundled, wait passes or ctx ends, and returns how long it waited
+// and the bonds still not bundled. The changes are made by then: not
+// bundling is for validate to report, never an apply error.
+func (x *Host) waitBundled(ctx context.Context, bonds []string, wait time.Duration) (time.Duration, []string) {
+	if len(bonds) == 0 {
+		return 0, nil
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	pending := bonds
+	for {
+		st, err := x.Observe(ctx)
+		if err == nil {
+			pending = unbundled(st, pending)
+		}
+		if len(pending) == 0 {
+			x.log.Debug("lacp bundled", "bonds", bonds, "took", time.Since(start).Round(time.Millisecond))
+			return time.Since(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			took := time.Since(start)
+			x.log.Warn("802.3ad bond not bundled with a partner after the LACP wait; validate reports its members", "bonds", pending, "waited", took.Round(time.Millisecond))
+			return took, pending
+		case <-tick.C:
+		}
+	}
 }
 
 // rollback restores the checkpoint and records the outcome in res.

@@ -2,6 +2,7 @@ package hostnet
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/netalign/netalign/internal/intent"
@@ -83,5 +84,40 @@ func TestPrecheckNeedsTheBond(t *testing.T) {
 	err := precheck([]intent.HostChange{{Action: intent.Create, Object: intent.ObjBond, Name: "x-bo"}}, &cp, ApplyOptions{})
 	if err == nil {
 		t.Fatal("a bond change without its cluster network must be refused (its mode would default to balance-rr)")
+	}
+}
+
+// TestLACPWaitSelection: Apply waits for the 802.3ad bonds a change
+// created, changed or gave a slave, until none of their slaves is outside
+// the active aggregator or out of sync; captured states decide.
+func TestLACPWaitSelection(t *testing.T) {
+	applied := []intent.HostChange{
+		{Action: intent.Create, Object: intent.ObjBond, Name: "mgmt-bo"},
+		{Action: intent.Create, Object: intent.ObjBondSlave, Name: "h0", Master: "mgmt-bo"},
+		{Action: intent.Create, Object: intent.ObjBondSlave, Name: "va2", Master: "oob-bo"},
+		{Action: intent.Delete, Object: intent.ObjBondSlave, Name: "eth9", Master: "data-bo"},
+		{Action: intent.Create, Object: intent.ObjBridge, Name: "mgmt-br"},
+	}
+	bonds := lacpCandidates(applied)
+	if want := []string{"mgmt-bo", "oob-bo"}; !slices.Equal(bonds, want) {
+		t.Fatalf("candidates %v, want %v", bonds, want)
+	}
+	// Bundled mgmt-bo, and active-backup oob-bo (never waited for).
+	bundled := realKernelState(t)
+	if got := unbundled(&bundled, bonds); len(got) != 0 {
+		t.Errorf("bundled capture: still waiting for %v", got)
+	}
+	for _, c := range []struct{ ipLink, bonding string }{
+		{"ip_-d_-j_link_show.realkernel-8023ad-two-partners.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-two-partners.txt"},
+		{"ip_-d_-j_link_show.realkernel-8023ad-facing-bridge.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-facing-bridge.txt"},
+		{"ip_-d_-j_link_show.realkernel-8023ad-bond-down.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-bond-down.txt"},
+	} {
+		st, err := HostStateFromIproute2("h", readTestdata(t, c.ipLink), nil, map[string][]byte{"mgmt-bo": readTestdata(t, c.bonding)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := unbundled(st, bonds); !slices.Equal(got, []string{"mgmt-bo"}) {
+			t.Errorf("%s: waiting for %v, want mgmt-bo", c.bonding, got)
+		}
 	}
 }

@@ -21,8 +21,13 @@
 // Kernel quirks this package works around:
 //   - the kernel refuses to enslave a link that is up, so NICs are set down,
 //     enslaved, then set up;
-//   - netlink v1.3.1 never fills Bond.AdInfo, so the LACP partner MAC is read
-//     from /proc/net/bonding/<bond> of the handle's network namespace;
+//   - netlink v1.3.1 never fills Bond.AdInfo, so the bond's active 802.3ad
+//     aggregator and its partner are read with an own RTM_GETLINK
+//     (IFLA_BOND_AD_INFO), and each slave's partner system MAC from
+//     /proc/net/bonding/<bond> of the handle's network namespace (the kernel
+//     shows those details to CAP_NET_ADMIN readers only);
+//   - a new or changed 802.3ad bond bundles only seconds after the apply, so
+//     Apply waits for LACP (ApplyOptions.LACPWait) before it returns;
 //   - netlink.NewHandle() without families also opens XFRM and netfilter
 //     sockets, which fail where those modules are absent, so handles are
 //     always opened for NETLINK_ROUTE only;

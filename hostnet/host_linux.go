@@ -129,15 +129,24 @@ func (x *Host) Observe(ctx context.Context) (*intent.HostState, error) {
 	if err != nil {
 		return nil, err
 	}
-	// netlink v1.3.1 leaves Bond.AdInfo empty: the partner MAC comes from
-	// /proc/net/bonding of the host's namespace (thread-self: the thread's
-	// namespace, not the process's).
+	// netlink v1.3.1 leaves Bond.AdInfo empty: the active aggregator and
+	// its partner come from our own read of IFLA_BOND_AD_INFO, each slave's
+	// own partner from /proc/net/bonding of the host's namespace
+	// (thread-self: the thread's namespace, not the process's).
 	for _, l := range st.Links {
 		if l.Kind != intent.LinkBond || l.Bond == nil || l.Bond.Mode != intent.LACP {
 			continue
 		}
+		agg, partner, err := x.bondADInfo(l.Name)
+		switch {
+		case errors.Is(err, unix.ENODEV):
+			continue // deleted since the link list
+		case err != nil:
+			return nil, fmt.Errorf("observe %s: read ad_info: %w", l.Name, err)
+		}
+		setADInfo(st.Links, l.Name, agg, partner)
 		var b []byte
-		err := x.inNetNS(func() error {
+		err = x.inNetNS(func() error {
 			var err error
 			b, err = os.ReadFile("/proc/thread-self/net/bonding/" + l.Name)
 			return err
@@ -243,4 +252,72 @@ func convertLink(l netlink.Link, names map[int]string, vlans []*nl.BridgeVlanInf
 	}
 	slices.SortFunc(out.BridgeVLANs, func(a, b intent.BridgeVLAN) int { return a.VID - b.VID })
 	return out
+}
+
+// bondADInfo reads a bond's IFLA_BOND_AD_INFO (`ip -d link show` ad_info):
+// the id of its active 802.3ad aggregator and that aggregator's partner
+// system MAC (00:00:00:00:00:00 without a partner). The kernel sends it to
+// unprivileged readers too, and omits it when the bond has no active
+// aggregator (agg 0). netlink v1.3.1 does not decode it, so this sends its
+// own RTM_GETLINK, in the host's namespace.
+func (x *Host) bondADInfo(bond string) (agg int, partner string, err error) {
+	err = x.inNetNS(func() error {
+		req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_ACK)
+		req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+		req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(bond)))
+		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if agg, partner, err = parseBondADInfo(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return agg, partner, err
+}
+
+// parseBondADInfo finds IFLA_LINKINFO > IFLA_INFO_DATA > IFLA_BOND_AD_INFO
+// in one RTM_NEWLINK message and returns its aggregator id and partner MAC.
+func parseBondADInfo(m []byte) (agg int, partner string, err error) {
+	if len(m) < unix.SizeofIfInfomsg {
+		return 0, "", fmt.Errorf("short RTM_NEWLINK message (%d bytes)", len(m))
+	}
+	nested := func(b []byte, typ uint16) ([]byte, error) {
+		attrs, err := nl.ParseRouteAttr(b)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range attrs {
+			if a.Attr.Type&nl.NLA_TYPE_MASK == typ {
+				return a.Value, nil
+			}
+		}
+		return nil, nil
+	}
+	b := m[unix.SizeofIfInfomsg:]
+	for _, typ := range []uint16{unix.IFLA_LINKINFO, nl.IFLA_INFO_DATA, nl.IFLA_BOND_AD_INFO} {
+		if b, err = nested(b, typ); err != nil || b == nil {
+			return 0, "", err
+		}
+	}
+	attrs, err := nl.ParseRouteAttr(b)
+	if err != nil {
+		return 0, "", err
+	}
+	for _, a := range attrs {
+		switch a.Attr.Type & nl.NLA_TYPE_MASK {
+		case nl.IFLA_BOND_AD_INFO_AGGREGATOR:
+			if len(a.Value) >= 2 {
+				agg = int(nl.NativeEndian().Uint16(a.Value[:2]))
+			}
+		case nl.IFLA_BOND_AD_INFO_PARTNER_MAC:
+			if len(a.Value) >= 6 {
+				partner = net.HardwareAddr(a.Value[:6]).String()
+			}
+		}
+	}
+	return agg, partner, nil
 }

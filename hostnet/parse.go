@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,10 +65,10 @@ type ipVLANData struct {
 }
 
 // ParseIPLink parses the output of `ip -d -j link show` (iproute2 JSON, also
-// pretty-printed with -p) into links. The LACP partner MAC of a bond (from
-// ad_info) is copied to its 802.3ad slaves that sit in the active
-// aggregator. Bridge VLANs are not part of this output; see
-// ParseBridgeVLANs.
+// pretty-printed with -p) into links. A bond's ad_info (the kernel sends it
+// to unprivileged readers too) gives its active aggregator, and its partner
+// system MAC (ZeroMAC: none) to the 802.3ad slaves in that aggregator.
+// Bridge VLANs are not part of this output; see ParseBridgeVLANs.
 func ParseIPLink(b []byte) ([]intent.Link, error) {
 	var raw []ipLink
 	if err := json.Unmarshal(b, &raw); err != nil {
@@ -144,16 +145,36 @@ func ParseIPLink(b []byte) ([]intent.Link, error) {
 		}
 		links = append(links, l)
 	}
-	for i := range links {
-		s := links[i].BondSlave
-		if s == nil || s.AggregatorID == 0 {
-			continue
-		}
-		if a, ok := ad[links[i].Master]; ok && a.agg == s.AggregatorID && !zeroMAC(a.mac) {
-			s.PartnerMAC = a.mac
-		}
+	for bond, a := range ad {
+		setADInfo(links, bond, a.agg, a.mac)
 	}
 	return links, nil
+}
+
+// setADInfo records a bond's 802.3ad ad_info (IFLA_BOND_AD_INFO): the bond
+// gets its active aggregator, its slaves in that aggregator the partner's
+// system MAC (normalised; ZeroMAC when there is no partner).
+func setADInfo(links []intent.Link, bond string, agg int, partner string) {
+	partner = normMAC(partner)
+	for i := range links {
+		l := &links[i]
+		switch {
+		case l.Name == bond && l.Bond != nil:
+			l.Bond.ActiveAggregator = agg
+		case l.Master == bond && l.BondSlave != nil && agg != 0 && l.BondSlave.AggregatorID == agg && partner != "":
+			l.BondSlave.PartnerMAC = partner
+		}
+	}
+}
+
+// normMAC spells a MAC as the kernel prints it (lower case); an all-zero
+// MAC is ZeroMAC, text that is no MAC is dropped.
+func normMAC(s string) string {
+	m, err := net.ParseMAC(strings.TrimSpace(s))
+	if err != nil || len(m) != 6 {
+		return ""
+	}
+	return m.String()
 }
 
 func unmarshalOpt(b json.RawMessage, v any) error {
@@ -163,7 +184,7 @@ func unmarshalOpt(b json.RawMessage, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func zeroMAC(m string) bool { return m == "" || m == "00:00:00:00:00:00" }
+func zeroMAC(m string) bool { return m == "" || m == intent.ZeroMAC }
 
 // maxBridgeVLANs bounds the port VLANs of one `bridge -j vlan show`: 4094
 // VLANs on each of 256 ports.
@@ -247,7 +268,10 @@ type ProcBonding struct {
 	MinLinks       int
 	ActiveSlave    string
 	// ActiveAggregator and PartnerMAC are from "Active Aggregator Info"
-	// (802.3ad only).
+	// (802.3ad only; PartnerMAC is intent.ZeroMAC when the aggregator has
+	// no partner). The kernel prints that block only to CAP_NET_ADMIN
+	// readers, and prints "bond X has no active aggregator" instead when
+	// there is none: both leave them zero.
 	ActiveAggregator int
 	PartnerMAC       string
 	Slaves           []ProcBondingSlave
@@ -255,15 +279,20 @@ type ProcBonding struct {
 
 // ProcBondingSlave is one "Slave Interface:" block.
 type ProcBondingSlave struct {
-	Name         string
-	MIIStatus    string
-	PermHWAddr   string
+	Name       string
+	MIIStatus  string
+	PermHWAddr string
+	// AggregatorID is 0 for "Aggregator ID: N/A" (802.3ad, in no
+	// aggregator) and in other modes.
 	AggregatorID int
 	// ActorPortState and PartnerPortState are the LACP port states of the
-	// "details actor/partner lacp pdu" blocks (kernels since 4.x print them).
+	// "details actor/partner lacp pdu" blocks (kernels since 4.x print them,
+	// to CAP_NET_ADMIN readers only).
 	ActorPortState   int
 	PartnerPortState int
-	// PartnerMAC is the partner's system MAC from the partner PDU details.
+	// PartnerMAC is the partner's system MAC from the partner PDU details,
+	// intent.ZeroMAC when the slave hears no partner, empty without the
+	// details.
 	PartnerMAC string
 }
 
@@ -352,8 +381,8 @@ func ParseProcBonding(b []byte) (*ProcBonding, error) {
 					p.ActiveAggregator = atoi(val)
 				}
 			case "Partner Mac Address":
-				if section == "active-agg" && !zeroMAC(val) {
-					p.PartnerMAC = val
+				if section == "active-agg" {
+					p.PartnerMAC = normMAC(val)
 				}
 			}
 			continue
@@ -370,9 +399,7 @@ func ParseProcBonding(b []byte) (*ProcBonding, error) {
 		case key == "port state" && section == "partner":
 			cur.PartnerPortState = atoi(val)
 		case key == "system mac address" && section == "partner":
-			if !zeroMAC(val) {
-				cur.PartnerMAC = val
-			}
+			cur.PartnerMAC = normMAC(val)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -390,11 +417,14 @@ func atoi(s string) int {
 }
 
 // mergeProcBonding copies what only /proc/net/bonding knows (the LACP
-// partner MAC per slave) into the bond's slaves, and the slave LACP states
-// where the link data had none.
+// partner MAC of each slave) into the bond's slaves, and the active
+// aggregator and slave LACP states where the link data had none.
 func mergeProcBonding(links []intent.Link, bond string, p *ProcBonding) {
 	for i := range links {
 		l := &links[i]
+		if l.Name == bond && l.Bond != nil && l.Bond.ActiveAggregator == 0 {
+			l.Bond.ActiveAggregator = p.ActiveAggregator
+		}
 		if l.Master != bond {
 			continue
 		}
@@ -418,7 +448,7 @@ func mergeProcBonding(links []intent.Link, bond string, p *ProcBonding) {
 			switch {
 			case s.PartnerMAC != "":
 				bs.PartnerMAC = s.PartnerMAC
-			case p.PartnerMAC != "" && s.AggregatorID != 0 && s.AggregatorID == p.ActiveAggregator:
+			case bs.PartnerMAC == "" && p.PartnerMAC != "" && bs.AggregatorID != 0 && bs.AggregatorID == p.ActiveAggregator:
 				bs.PartnerMAC = p.PartnerMAC
 			}
 		}

@@ -37,7 +37,7 @@ func TestHostStateFromIproute2RealKernel(t *testing.T) {
 	want := []intent.Link{
 		{Name: "lo", Kind: intent.LinkOther, MTU: 65536, AdminUp: true, OperState: "unknown"},
 		{Name: "mgmt-bo", Kind: intent.LinkBond, MAC: "46:8d:a7:3f:27:23", MTU: 1500, AdminUp: true, OperState: "up", Master: "mgmt-br",
-			Bond:        &intent.BondInfo{Mode: intent.LACP, Miimon: 100, LACPRate: "fast", XmitHashPolicy: "layer3+4"},
+			Bond:        &intent.BondInfo{Mode: intent.LACP, Miimon: 100, LACPRate: "fast", XmitHashPolicy: "layer3+4", ActiveAggregator: 1},
 			BridgeVLANs: []intent.BridgeVLAN{{VID: 1, PVID: true, Untagged: true}, {VID: 10}, {VID: 100}, {VID: 200}, {VID: 201}, {VID: 202}}},
 		{Name: "mgmt-br", Kind: intent.LinkBridge, MAC: "46:8d:a7:3f:27:23", MTU: 1500, AdminUp: true, OperState: "up", VLANFiltering: true,
 			BridgeVLANs: []intent.BridgeVLAN{{VID: 1, PVID: true, Untagged: true}, {VID: 10}}},
@@ -153,10 +153,48 @@ func TestParseProcBonding(t *testing.T) {
 			}}},
 		{"proc_net_bonding.insights-8023ad-no-partner.txt", &ProcBonding{
 			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer2", Miimon: 100,
-			UpDelay: 2000, DownDelay: 1000, LACPRate: "slow", ActiveAggregator: 1,
+			UpDelay: 2000, DownDelay: 1000, LACPRate: "slow", ActiveAggregator: 1, PartnerMAC: intent.ZeroMAC,
 			Slaves: []ProcBondingSlave{
-				{Name: "enp0s9", MIIStatus: "up", PermHWAddr: "08:00:27:99:a3:6b", AggregatorID: 1, ActorPortState: 77, PartnerPortState: 1},
-				{Name: "enp0s8", MIIStatus: "down", PermHWAddr: "08:00:27:a2:8d:f5", AggregatorID: 2, ActorPortState: 69, PartnerPortState: 1},
+				{Name: "enp0s9", MIIStatus: "up", PermHWAddr: "08:00:27:99:a3:6b", AggregatorID: 1, ActorPortState: 77, PartnerPortState: 1, PartnerMAC: intent.ZeroMAC},
+				{Name: "enp0s8", MIIStatus: "down", PermHWAddr: "08:00:27:a2:8d:f5", AggregatorID: 2, ActorPortState: 69, PartnerPortState: 1, PartnerMAC: intent.ZeroMAC},
+			}}},
+		{"proc_net_bonding_mgmt-bo.realkernel-8023ad-facing-static.txt", &ProcBonding{
+			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer3+4", Miimon: 100,
+			LACPRate: "fast", ActiveAggregator: 1, PartnerMAC: intent.ZeroMAC,
+			Slaves: []ProcBondingSlave{
+				{Name: "va0", MIIStatus: "up", PermHWAddr: "46:8d:a7:3f:27:23", AggregatorID: 2, ActorPortState: 71, PartnerMAC: intent.ZeroMAC},
+				{Name: "va1", MIIStatus: "up", PermHWAddr: "7a:dd:34:35:c9:96", AggregatorID: 1, ActorPortState: 79, PartnerMAC: intent.ZeroMAC},
+			}}},
+		{"proc_net_bonding_mgmt-bo.realkernel-8023ad-facing-bridge.txt", &ProcBonding{
+			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer3+4", Miimon: 100,
+			LACPRate: "fast", ActiveAggregator: 1, PartnerMAC: intent.ZeroMAC,
+			Slaves: []ProcBondingSlave{
+				{Name: "h0", MIIStatus: "up", PermHWAddr: "76:1d:ec:b0:b2:ce", AggregatorID: 1, ActorPortState: 79, PartnerMAC: intent.ZeroMAC},
+				{Name: "h1", MIIStatus: "up", PermHWAddr: "52:57:9b:11:d8:e1", AggregatorID: 2, ActorPortState: 71, PartnerMAC: intent.ZeroMAC},
+			}}},
+		{"proc_net_bonding_mgmt-bo.realkernel-8023ad-two-partners.txt", &ProcBonding{
+			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer3+4", Miimon: 100,
+			LACPRate: "fast", ActiveAggregator: 2, PartnerMAC: "e2:fa:ca:60:fd:a2",
+			Slaves: []ProcBondingSlave{
+				{Name: "h0", MIIStatus: "up", PermHWAddr: "6e:e0:29:65:20:9d", AggregatorID: 1, ActorPortState: 7, PartnerPortState: 15, PartnerMAC: "3a:5f:bc:5a:47:80"},
+				{Name: "h1", MIIStatus: "up", PermHWAddr: "e2:bb:91:b7:64:35", AggregatorID: 2, ActorPortState: 63, PartnerPortState: 63, PartnerMAC: "e2:fa:ca:60:fd:a2"},
+			}}},
+		// Without CAP_NET_ADMIN the kernel prints neither the active
+		// aggregator nor any LACP PDU details: only the aggregator ids.
+		{"proc_net_bonding_mgmt-bo.realkernel-8023ad-two-partners-unprivileged.txt", &ProcBonding{
+			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer3+4", Miimon: 100,
+			LACPRate: "fast",
+			Slaves: []ProcBondingSlave{
+				{Name: "h0", MIIStatus: "up", PermHWAddr: "6e:e0:29:65:20:9d", AggregatorID: 1},
+				{Name: "h1", MIIStatus: "up", PermHWAddr: "e2:bb:91:b7:64:35", AggregatorID: 2},
+			}}},
+		// "bond mgmt-bo has no active aggregator", "Aggregator ID: N/A".
+		{"proc_net_bonding_mgmt-bo.realkernel-8023ad-bond-down.txt", &ProcBonding{
+			ModeText: "IEEE 802.3ad Dynamic link aggregation", Mode: intent.LACP, XmitHashPolicy: "layer2", Miimon: 100,
+			LACPRate: "fast",
+			Slaves: []ProcBondingSlave{
+				{Name: "h0", MIIStatus: "up", PermHWAddr: "b6:bd:94:3e:3c:fe"},
+				{Name: "h1", MIIStatus: "up", PermHWAddr: "62:84:dc:ae:f7:10"},
 			}}},
 		{"proc_net_bonding_oob-bo.realkernel-active-backup.txt", &ProcBonding{
 			ModeText: "fault-tolerance (active-backup)", Mode: intent.ActiveBackup, Miimon: 100, ActiveSlave: "va2",
@@ -199,17 +237,63 @@ func TestParseProcBondingOthers(t *testing.T) {
 		t.Errorf("got mode %v active %q perm %q", p.Mode, p.ActiveSlave, p.Slaves[0].PermHWAddr)
 	}
 
-	p, err = ParseProcBonding(readTestdata(t, "proc_net_bonding_mgmt-bo.realkernel-8023ad-facing-static.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.PartnerMAC != "" {
-		t.Errorf("facing a static LAG: partner MAC %q, want none", p.PartnerMAC)
-	}
-	if p.Slaves[0].AggregatorID == p.Slaves[1].AggregatorID {
-		t.Errorf("facing a static LAG: members share aggregator %d", p.Slaves[0].AggregatorID)
-	}
 	if _, err := ParseProcBonding([]byte("Slave Interface: eth0\n")); err == nil {
 		t.Error("no mode line: want error")
+	}
+}
+
+// TestHostStateLACPFromCaptures reads each captured LACP state through the
+// remote path (iproute2 JSON + /proc/net/bonding) and checks what the
+// validate rules read: the bond's active aggregator, and per slave the
+// aggregator, the port states and the partner system MAC (ZeroMAC: none;
+// empty: not observed).
+func TestHostStateLACPFromCaptures(t *testing.T) {
+	type slave struct {
+		Agg, Actor, Partner int
+		MAC                 string
+	}
+	for _, tc := range []struct {
+		name, ipLink, bonding string
+		bond                  string
+		adminUp               bool
+		activeAgg             int
+		slaves                map[string]slave
+	}{
+		{"bundled", "ip_-d_-j_link_show.realkernel-host.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-bundled.txt", "mgmt-bo", true, 1,
+			map[string]slave{"va0": {1, 63, 63, "06:56:79:16:6d:72"}, "va1": {1, 63, 63, "06:56:79:16:6d:72"}}},
+		{"two partners", "ip_-d_-j_link_show.realkernel-8023ad-two-partners.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-two-partners.txt", "mgmt-bo", true, 2,
+			map[string]slave{"h0": {1, 7, 15, "3a:5f:bc:5a:47:80"}, "h1": {2, 63, 63, "e2:fa:ca:60:fd:a2"}}},
+		// Unprivileged: h0's partner is outside the active aggregator and
+		// its details are hidden, so it is unknown, not "none".
+		{"two partners, unprivileged", "ip_-d_-j_link_show.realkernel-8023ad-two-partners-unprivileged.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-two-partners-unprivileged.txt", "mgmt-bo", true, 2,
+			map[string]slave{"h0": {1, 7, 15, ""}, "h1": {2, 63, 63, "e2:fa:ca:60:fd:a2"}}},
+		{"facing plain ports", "ip_-d_-j_link_show.realkernel-8023ad-facing-bridge.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-facing-bridge.txt", "mgmt-bo", true, 1,
+			map[string]slave{"h0": {1, 79, 0, intent.ZeroMAC}, "h1": {2, 71, 0, intent.ZeroMAC}}},
+		{"bond down, aggregator N/A", "ip_-d_-j_link_show.realkernel-8023ad-bond-down.json", "proc_net_bonding_mgmt-bo.realkernel-8023ad-bond-down.txt", "mgmt-bo", false, 0,
+			map[string]slave{"h0": {}, "h1": {}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := HostStateFromIproute2("h", readTestdata(t, tc.ipLink), nil, map[string][]byte{tc.bond: readTestdata(t, tc.bonding)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := st.Link(tc.bond)
+			if b == nil || b.Bond == nil || b.Bond.Mode != intent.LACP {
+				t.Fatalf("%s = %+v, want an 802.3ad bond", tc.bond, b)
+			}
+			if b.Bond.ActiveAggregator != tc.activeAgg || b.AdminUp != tc.adminUp {
+				t.Errorf("%s: active aggregator %d, up %v; want %d, %v", tc.bond, b.Bond.ActiveAggregator, b.AdminUp, tc.activeAgg, tc.adminUp)
+			}
+			got := map[string]slave{}
+			for _, l := range st.Links {
+				if l.Master == tc.bond && l.BondSlave != nil {
+					s := l.BondSlave
+					got[l.Name] = slave{s.AggregatorID, s.ActorPortState, s.PartnerState, s.PartnerMAC}
+				}
+			}
+			if diff := cmp.Diff(tc.slaves, got); diff != "" {
+				t.Errorf("slaves (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

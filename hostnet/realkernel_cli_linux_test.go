@@ -68,8 +68,14 @@ func netalignBin(t *testing.T) string {
 // switchLAG builds a switch-side bond po10 of ports in mode.
 func (l *lab) switchLAG(mode netlink.BondMode, ports ...string) {
 	l.t.Helper()
+	l.switchLAGNamed("po10", mode, ports...)
+}
+
+// switchLAGNamed builds a switch-side bond name of ports in mode.
+func (l *lab) switchLAGNamed(name string, mode netlink.BondMode, ports ...string) {
+	l.t.Helper()
 	h := l.h("switch")
-	b := netlink.NewLinkBond(netlink.LinkAttrs{Name: "po10", TxQLen: -1})
+	b := netlink.NewLinkBond(netlink.LinkAttrs{Name: name, TxQLen: -1})
 	b.Mode = mode
 	b.Miimon = 100
 	if mode == netlink.BOND_MODE_802_3AD {
@@ -82,7 +88,7 @@ func (l *lab) switchLAG(mode netlink.BondMode, ports ...string) {
 		l.must("switch enslave "+p, h.LinkSetMaster(s, b))
 		l.must("switch port up", h.LinkSetUp(s))
 	}
-	l.up("switch", "po10")
+	l.up("switch", name)
 }
 
 // netalign runs the binary inside the host namespace as an operator would

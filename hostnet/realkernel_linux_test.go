@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ import (
 	"github.com/vishvananda/netns"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/internal/validate"
 )
 
 // lab is two namespaces joined by veth pairs h<i> <-> s<i>.
@@ -267,9 +269,18 @@ func TestRealKernelLACP(t *testing.T) {
 		}
 	}
 	b := hs.Link("mgmt-bo")
-	want := &intent.BondInfo{Mode: intent.LACP, Miimon: 100, LACPRate: "fast", XmitHashPolicy: "layer3+4"}
+	want := &intent.BondInfo{Mode: intent.LACP, Miimon: 100, LACPRate: "fast", XmitHashPolicy: "layer3+4",
+		ActiveAggregator: hs.Link("h0").BondSlave.AggregatorID}
 	if diff := cmp.Diff(want, b.Bond); diff != "" {
 		t.Errorf("mgmt-bo options (-want +got):\n%s", diff)
+	}
+	// Apply waited for LACP: the state it returned to is bundled, and
+	// validate finds nothing on the host.
+	if res.LACPUnbundled != nil {
+		t.Errorf("apply: %v not bundled after the LACP wait (%v)", res.LACPUnbundled, res.LACPTook)
+	}
+	if fs := validate.Check(validate.Input{Desired: lacpLabDesired(), Observed: &intent.Observed{Hosts: []intent.HostState{*hs}}}); len(fs) != 0 {
+		t.Errorf("validate on the bundled host: %+v", fs)
 	}
 	if b.Master != "mgmt-br" || !hs.Link("mgmt-br").VLANFiltering {
 		t.Errorf("mgmt-bo master %q, mgmt-br vlan_filtering %v", b.Master, hs.Link("mgmt-br").VLANFiltering)
@@ -277,6 +288,162 @@ func TestRealKernelLACP(t *testing.T) {
 	wantVLANs := []intent.BridgeVLAN{{VID: 1, PVID: true, Untagged: true}, {VID: 100}}
 	if diff := cmp.Diff(wantVLANs, b.BridgeVLANs); diff != "" {
 		t.Errorf("mgmt-bo VLANs (-want +got):\n%s", diff)
+	}
+}
+
+// lacpLabDesired is mgmtDesired(802.3ad, h0, h1) with the switch ports the
+// NICs are cabled to: s0 and s1 of switch "switch" or, given two names, s0
+// of the first switch and s1 of the second (not MLAG peers).
+func lacpLabDesired(switches ...string) *intent.Desired {
+	if len(switches) == 0 {
+		switches = []string{"switch", "switch"}
+	}
+	d := &intent.Desired{Hosts: []intent.DesiredHost{mgmtDesired(intent.LACP, "h0", "h1")}}
+	for i, sw := range switches {
+		p := intent.DesiredPort{Name: fmt.Sprintf("s%d", i), Host: "host", NIC: fmt.Sprintf("h%d", i), ClusterNetwork: "mgmt", BondMode: intent.LACP}
+		if j := len(d.Switches) - 1; j >= 0 && d.Switches[j].Name == sw {
+			d.Switches[j].Ports = append(d.Switches[j].Ports, p)
+			continue
+		}
+		d.Switches = append(d.Switches, intent.DesiredSwitch{Name: sw, Ports: []intent.DesiredPort{p}})
+	}
+	return d
+}
+
+// TestRealKernelLACPNotBundled: an 802.3ad host bond that does not face
+// one LACP partner is reported by hostnet.Observe + validate.Check, with
+// every other rule clean: facing a static LAG (balance-xor), plain ports
+// (a bridge), an LACP LAG that is changed to static, and two LACP systems
+// (two switch bonds, one per NIC).
+func TestRealKernelLACPNotBundled(t *testing.T) {
+	// No partner, and the receive machine in DEFAULTED: the partner timed
+	// out (actor state defaulted 0x40 without expired 0x80).
+	noPartner := func(st *intent.HostState) bool {
+		for _, n := range []string{"h0", "h1"} {
+			if s := st.Link(n).BondSlave; !s.NoPartner() || s.ActorPortState&0xc0 != 0x40 {
+				return false
+			}
+		}
+		return true
+	}
+	twoPartners := func(st *intent.HostState) bool {
+		a, b := st.Link("h0").BondSlave.PartnerMAC, st.Link("h1").BondSlave.PartnerMAC
+		return a != "" && b != "" && a != intent.ZeroMAC && b != intent.ZeroMAC && a != b
+	}
+	for _, tc := range []struct {
+		name       string
+		switchSide func(*lab)
+		// change is done to the switch after the host bundled with it.
+		change  func(*lab)
+		settled func(*intent.HostState) bool
+		// switches the inventory cables h0 and h1 to (default: one).
+		switches []string
+		want     func(st *intent.HostState) []string
+	}{
+		{name: "static LAG", switchSide: func(l *lab) { l.switchBond(netlink.BOND_MODE_BALANCE_XOR, 2) }, settled: noPartner},
+		{name: "plain ports", switchSide: func(l *lab) { l.switchPorts(2) }, settled: noPartner},
+		{name: "LACP LAG changed to static",
+			switchSide: func(l *lab) { l.switchBond(netlink.BOND_MODE_802_3AD, 2) },
+			change: func(l *lab) {
+				l.must("delete po10", l.h("switch").LinkDel(l.link("switch", "po10")))
+				l.switchBond(netlink.BOND_MODE_BALANCE_XOR, 2)
+			},
+			settled: noPartner},
+		{name: "two LACP systems",
+			switchSide: func(l *lab) {
+				l.switchLAG(netlink.BOND_MODE_802_3AD, "s0")
+				l.switchLAGNamed("po11", netlink.BOND_MODE_802_3AD, "s1")
+			},
+			settled:  twoPartners,
+			switches: []string{"leaf1", "leaf2"},
+			want: func(st *intent.HostState) []string {
+				// The NIC outside the active aggregator is not bundled.
+				out := "h0"
+				if st.Link("h0").BondSlave.AggregatorID == st.Link("mgmt-bo").Bond.ActiveAggregator {
+					out = "h1"
+				}
+				return []string{"LACP_NOT_BUNDLED host " + out, "LACP_PARTNER_MISMATCH host mgmt-bo"}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, 2)
+			tc.switchSide(l)
+			// Fast LACP: a partner that answers bundles in about 3 s, so
+			// after a 5 s wait the bond is as LACP leaves it.
+			obs, err := l.host.Observe(context.Background())
+			l.must("observe", err)
+			res, err := l.host.Apply(context.Background(), Diff(mgmtDesired(intent.LACP, "h0", "h1"), *obs), ApplyOptions{NoCheck: true, LACPWait: 5 * time.Second})
+			l.must("apply", err)
+			if tc.change != nil {
+				if res.LACPUnbundled != nil {
+					t.Fatalf("apply: %v not bundled with the LACP switch side", res.LACPUnbundled)
+				}
+				st := l.waitLACP(l.host, "mgmt-bo")
+				if fs := validate.Check(validate.Input{Desired: lacpLabDesired(), Observed: &intent.Observed{Hosts: []intent.HostState{*st}}}); len(fs) != 0 {
+					t.Fatalf("validate before the switch change: %+v", fs)
+				}
+				tc.change(l)
+			} else if !slices.Equal(res.LACPUnbundled, []string{"mgmt-bo"}) {
+				t.Errorf("apply: unbundled %v after %v, want [mgmt-bo]", res.LACPUnbundled, res.LACPTook)
+			}
+			// Wait until LACP has concluded, for 1 s on end: the partner
+			// timed out (up to 6 s with fast LACP after a partner leaves; a
+			// port re-initialised after a link flap looks defaulted for
+			// one 100 ms tick) or both partners are known.
+			var st *intent.HostState
+			var since time.Time
+			for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+				st, err = l.host.Observe(context.Background())
+				l.must("observe", err)
+				switch {
+				case !tc.settled(st):
+					since = time.Time{}
+				case since.IsZero():
+					since = time.Now()
+				}
+				if !since.IsZero() && time.Since(since) >= time.Second {
+					t.Logf("LACP settled after %v: h0 %+v, h1 %+v", since.Sub(start).Round(time.Millisecond), st.Link("h0").BondSlave, st.Link("h1").BondSlave)
+					break
+				}
+				if time.Since(start) > 20*time.Second {
+					t.Fatalf("LACP did not settle: h0 %+v, h1 %+v", st.Link("h0").BondSlave, st.Link("h1").BondSlave)
+				}
+			}
+			want := []string{"LACP_NOT_BUNDLED host h0", "LACP_NOT_BUNDLED host h1"}
+			if tc.want != nil {
+				want = tc.want(st)
+			}
+			d := lacpLabDesired(tc.switches...)
+			fs := validate.Check(validate.Input{Desired: d, Observed: &intent.Observed{Hosts: []intent.HostState{*st}}})
+			var got []string
+			for _, f := range fs {
+				got = append(got, string(f.Code)+" "+f.Device+" "+f.Object)
+				t.Logf("%s %s %s: expected %q, found %q: %s", f.Code, f.Device, f.Object, f.Expected, f.Found, f.Message)
+				if f.Code == validate.LACPNotBundled {
+					var port string
+					for _, ds := range d.Switches {
+						for _, p := range ds.Ports {
+							if p.NIC == f.Object {
+								port = ds.Name + " " + p.Name
+							}
+						}
+					}
+					if !strings.Contains(f.Message, "mgmt-bo member "+f.Object+" (cabled to "+port+")") {
+						t.Errorf("%s: message %q does not name the bond and the switch port %s", f.Object, f.Message, port)
+					}
+				}
+				if f.Code == validate.LACPPartnerMismatch && tc.switches != nil && !strings.Contains(f.Message, "leaf1 and leaf2, which are not one MLAG pair") {
+					t.Errorf("partner mismatch message %q does not say the switches are not an MLAG pair", f.Message)
+				}
+				if f.Code == validate.LACPNotBundled && tc.want == nil && !strings.Contains(f.Found, "no partner (00:00:00:00:00:00)") {
+					t.Errorf("%s: found %q, want no partner", f.Object, f.Found)
+				}
+			}
+			slices.Sort(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -271,24 +271,49 @@ type BondInfo struct {
 	UpDelay        int      `json:"upDelay,omitempty"`
 	DownDelay      int      `json:"downDelay,omitempty"`
 	MinLinks       int      `json:"minLinks,omitempty"`
+	// ActiveAggregator is observed state, never an option: the id of the
+	// 802.3ad aggregator the bond transmits on (`ip -d link` ad_info
+	// aggregator, "Active Aggregator Info" in /proc/net/bonding). Only
+	// slaves in it carry traffic. 0: the bond has no active aggregator, or
+	// it was not observed.
+	ActiveAggregator int `json:"activeAggregator,omitempty"`
 }
+
+// ZeroMAC is the LACP partner system MAC of a port that hears no partner.
+const ZeroMAC = "00:00:00:00:00:00"
 
 // BondSlaveInfo is the per-slave state of a bond member, with LACP details.
 type BondSlaveInfo struct {
-	State          string `json:"state,omitempty"` // active or backup
-	MIIStatus      string `json:"miiStatus,omitempty"`
-	AggregatorID   int    `json:"aggregatorId,omitempty"`
-	ActorPortState int    `json:"actorPortState,omitempty"`
-	PartnerState   int    `json:"partnerPortState,omitempty"`
-	PartnerMAC     string `json:"partnerMac,omitempty"`
+	State     string `json:"state,omitempty"` // active or backup
+	MIIStatus string `json:"miiStatus,omitempty"`
+	// AggregatorID is the 802.3ad aggregator the slave is in; 0 when it is
+	// in none ("Aggregator ID: N/A") or the bond is not 802.3ad.
+	AggregatorID int `json:"aggregatorId,omitempty"`
+	// ActorPortState and PartnerState are the LACP port state bits of the
+	// slave and of its partner (IEEE 802.1AX: 0x01 activity, 0x02
+	// timeout, 0x04 aggregation, 0x08 sync, 0x10 collecting, 0x20
+	// distributing, 0x40 defaulted, 0x80 expired).
+	ActorPortState int `json:"actorPortState,omitempty"`
+	PartnerState   int `json:"partnerPortState,omitempty"`
+	// PartnerMAC is the system MAC of the LACP partner the slave hears:
+	// from the slave's own partner PDU details in /proc/net/bonding, or
+	// for a slave in the active aggregator the aggregator's partner. It is
+	// ZeroMAC when the slave hears no partner, and empty when it was not
+	// observed (the per-slave details need CAP_NET_ADMIN, and the slave is
+	// outside the active aggregator).
+	PartnerMAC string `json:"partnerMac,omitempty"`
 }
 
 // Bundled reports whether LACP is in sync on both sides: actor and partner
-// port states are collecting+distributing+in-sync (0x3c bits set).
+// port states are collecting+distributing+in-sync (0x38 bits set).
 func (s *BondSlaveInfo) Bundled() bool {
 	const sync = 0x08 | 0x10 | 0x20
 	return s != nil && s.ActorPortState&sync == sync && s.PartnerState&sync == sync
 }
+
+// NoPartner reports whether the slave is known to hear no LACP partner: its
+// partner system MAC is ZeroMAC.
+func (s *BondSlaveInfo) NoPartner() bool { return s != nil && s.PartnerMAC == ZeroMAC }
 
 // BridgeVLAN is one VLAN on a bridge port.
 type BridgeVLAN struct {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,12 +81,13 @@ func Check(in Input) []Finding {
 		}
 		checkSwitch(ds, sw, obs, add)
 	}
+	topo := newTopology(in.Desired)
 	for _, dh := range in.Desired.Hosts {
 		h := obs.Host(dh.Name)
 		if h == nil {
 			continue
 		}
-		checkHost(dh, h, add)
+		checkHost(dh, h, topo, add)
 	}
 	for _, dd := range in.Desired.DHCP {
 		st := obs.DHCPServer(dd.Server)
@@ -279,7 +281,7 @@ func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, serv
 	}
 }
 
-func checkHost(dh intent.DesiredHost, h *intent.HostState, add addFunc) {
+func checkHost(dh intent.DesiredHost, h *intent.HostState, topo topology, add addFunc) {
 	for _, b := range dh.Bonds {
 		bond := h.Link(b.Bond)
 		if bond == nil || bond.Bond == nil {
@@ -338,7 +340,153 @@ func checkHost(dh intent.DesiredHost, h *intent.HostState, add addFunc) {
 				add(HostNICMissing, dh.Name, nic, "enslaved to "+b.Bond, "master "+firstNonEmpty(l.Master, "none"), "NIC not in its bond")
 			}
 		}
+		if bond != nil && bond.Bond != nil && bond.Bond.Mode == intent.LACP {
+			checkHostLACP(dh.Name, b, bond, h, topo, add)
+		}
 	}
+}
+
+// cable is the switch port the inventory cables a host NIC to.
+type cable struct{ Switch, Port string }
+
+// topology is what the host rules need to know of the switches: where each
+// NIC is cabled, and which switches are MLAG peers.
+type topology struct {
+	cables map[string]map[string]cable // host -> NIC -> port
+	peers  map[string]string           // switch -> its MLAG peer
+}
+
+func newTopology(d *intent.Desired) topology {
+	t := topology{cables: map[string]map[string]cable{}, peers: map[string]string{}}
+	for _, ds := range d.Switches {
+		if ds.MLAGPeer != "" {
+			t.peers[ds.Name] = ds.MLAGPeer
+		}
+		for _, p := range ds.Ports {
+			if t.cables[p.Host] == nil {
+				t.cables[p.Host] = map[string]cable{}
+			}
+			t.cables[p.Host][p.NIC] = cable{ds.Name, p.Name}
+		}
+	}
+	return t
+}
+
+// mlagPair reports whether switches a and b are MLAG peers (either one
+// naming the other is enough: the inventory check requires both).
+func (t topology) mlagPair(a, b string) bool { return t.peers[a] == b || t.peers[b] == a }
+
+// where names the switch port a NIC is cabled to, for messages.
+func (t topology) where(host, nic string) string {
+	if c, ok := t.cables[host][nic]; ok {
+		return c.Switch + " " + c.Port
+	}
+	return "no switch port in the inventory"
+}
+
+// checkHostLACP checks the LACP state of an 802.3ad bond's NICs (the
+// inventory's NICs that are its slaves; NICs the kernel gave no slave
+// state are skipped, nothing is known of them):
+//
+//   - LACP_NOT_BUNDLED (object: the NIC) when the bond is down, the NIC's
+//     link is down, it is in no aggregator ("Aggregator ID: N/A"), it is
+//     in another aggregator than the bond's active one (when that is
+//     known), its partner system MAC is 00:00:00:00:00:00, or, none of
+//     these, its actor or partner port state lacks sync, collecting or
+//     distributing;
+//   - LACP_PARTNER_MISMATCH (object: the bond) when its NICs hear two or
+//     more partner system MACs (all-zero ones left out). This is a
+//     finding whatever the switches: one switch, and an MLAG pair, each
+//     present one system MAC, so different MACs mean NICs facing two
+//     switches that are not one MLAG pair, an MLAG pair whose MLAG is not
+//     working for this bond, or cabling that is not what the inventory
+//     says. Which of these, the message says from the inventory's cabling
+//     and MLAG peers.
+func checkHostLACP(host string, b intent.DesiredBond, bond *intent.Link, h *intent.HostState, topo topology, add addFunc) {
+	act := bond.Bond.ActiveAggregator
+	expected := "in the active aggregator with a partner"
+	if act != 0 {
+		expected = fmt.Sprintf("in aggregator %d with a partner", act)
+	}
+	partners := map[string][]string{} // partner system MAC -> NICs
+	var switches []string
+	for _, nic := range b.NICs {
+		if c, ok := topo.cables[host][nic]; ok && !slices.Contains(switches, c.Switch) {
+			switches = append(switches, c.Switch)
+		}
+		l := h.Link(nic)
+		if l == nil || l.Master != b.Bond || l.BondSlave == nil {
+			continue // HOST_NIC_MISSING, or no LACP state observed
+		}
+		s := l.BondSlave
+		if s.PartnerMAC != "" && !s.NoPartner() {
+			partners[s.PartnerMAC] = append(partners[s.PartnerMAC], nic)
+		}
+		var found []string
+		why := ""
+		if !bond.AdminUp {
+			found = append(found, bond.Name+" down")
+			why = "the bond is down, LACP does not run"
+		}
+		if s.MIIStatus == "down" {
+			found = append(found, "link down")
+			why = firstNonEmpty(why, "its link is down")
+		}
+		other := act != 0 && s.AggregatorID != 0 && s.AggregatorID != act
+		switch {
+		case s.AggregatorID == 0:
+			found = append(found, "aggregator N/A")
+			why = firstNonEmpty(why, "the bond has not put it in an aggregator")
+		case other:
+			found = append(found, fmt.Sprintf("aggregator %d", s.AggregatorID))
+		}
+		switch {
+		case s.NoPartner():
+			found = append(found, "no partner ("+intent.ZeroMAC+")")
+			why = firstNonEmpty(why, "it hears no LACP partner: the switch port is not in an LACP LAG (a static LAG or a plain port)")
+		case other && s.PartnerMAC != "":
+			found = append(found, "partner "+s.PartnerMAC)
+		}
+		if other {
+			why = firstNonEmpty(why, fmt.Sprintf("it is in aggregator %d, not the bond's active %d: the switch side does not bundle it with the other NICs (another LAG or another switch)", s.AggregatorID, act))
+		}
+		if len(found) == 0 && s.AggregatorID != 0 && s.ActorPortState != 0 && !s.Bundled() {
+			found = append(found, fmt.Sprintf("not in sync (actor port state 0x%02x, partner 0x%02x)", s.ActorPortState, s.PartnerState))
+			why = "LACP is not in sync with the partner: the switch has not bundled the port (suspended, or still negotiating)"
+		}
+		if len(found) > 0 {
+			add(LACPNotBundled, host, nic, expected, strings.Join(found, ", "),
+				fmt.Sprintf("%s member %s (cabled to %s) is not bundled: %s", b.Bond, nic, topo.where(host, nic), why))
+		}
+	}
+	if len(partners) < 2 {
+		return
+	}
+	macs := make([]string, 0, len(partners))
+	for m := range partners {
+		macs = append(macs, m)
+	}
+	sort.Strings(macs)
+	var parts []string
+	for _, m := range macs {
+		parts = append(parts, m+" on "+strings.Join(partners[m], ","))
+	}
+	expected = "one partner system"
+	var msg string
+	switch {
+	case len(switches) == 2 && topo.mlagPair(switches[0], switches[1]):
+		expected = "one partner system (the MLAG system of " + switches[0] + " and " + switches[1] + ")"
+		msg = fmt.Sprintf("the NICs of %s face MLAG peers %s and %s, which should present one system MAC: the MLAG is down, or the port-channel facing %s is not an MLAG on both peers",
+			b.Bond, switches[0], switches[1], host)
+	case len(switches) >= 2:
+		msg = fmt.Sprintf("the NICs of %s are cabled to %s, which are not one MLAG pair: an 802.3ad bond bundles only the NICs facing one LACP system; cable them to one switch or an MLAG pair, or use active-backup",
+			b.Bond, strings.Join(switches, " and "))
+	case len(switches) == 1:
+		msg = fmt.Sprintf("every NIC of %s is cabled to %s in the inventory, yet they hear different LACP systems: a NIC is cabled to another device", b.Bond, switches[0])
+	default:
+		msg = fmt.Sprintf("the NICs of %s hear different LACP systems: they face different switches", b.Bond)
+	}
+	add(LACPPartnerMismatch, host, b.Bond, expected, strings.Join(parts, "; "), msg)
 }
 
 func lagType(sw *intent.SwitchState, id int) intent.LAGType {

@@ -17,6 +17,7 @@ const (
 	LAGUnexpected        Code = "LAG_UNEXPECTED"
 	LAGMembersSplit      Code = "LAG_MEMBERS_SPLIT"
 	LACPNotBundled       Code = "LACP_NOT_BUNDLED"
+	LACPPartnerMismatch  Code = "LACP_PARTNER_MISMATCH"
 	LAGOrphan            Code = "LAG_ORPHAN"
 	VLANNotAllowed       Code = "VLAN_NOT_ALLOWED"
 	VLANNotDefined       Code = "VLAN_NOT_DEFINED"
@@ -63,8 +64,10 @@ const (
 type CodeInfo struct {
 	Code     Code
 	Severity Severity
-	Layer    string
-	Meaning  string
+	// Layer is the kind of device the code is about: "switch", "host",
+	// "dhcp", a comma-separated list of them, or "any".
+	Layer   string
+	Meaning string
 	// Action says what to do about it; empty where the meaning says it.
 	Action string
 }
@@ -77,7 +80,10 @@ func Codes() []CodeInfo {
 		{LAGMissing, SeverityError, "switch", "the bond mode needs a LAG but the switch ports are not in one", "`netalign apply` creates the LAG"},
 		{LAGUnexpected, SeverityError, "switch", "the bond mode needs plain trunks but the switch ports are in a LAG", "`netalign apply` takes the ports out of the LAG, or change the bond mode in the inventory"},
 		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs", "`netalign apply` moves the ports into one LAG; check the cabling if LLDP disagrees"},
-		{LACPNotBundled, SeverityError, "switch", "an LACP member is not bundled (individual, suspended or down)", "check that the host's bond runs 802.3ad on these NICs and the cabling matches the inventory"},
+		{LACPNotBundled, SeverityError, "switch, host", "an LACP member is not bundled: a switch port that is individual, suspended or down, or a NIC of an 802.3ad bond that is outside the bond's active aggregator (\"Aggregator ID: N/A\" or another id), hears no partner (00:00:00:00:00:00) or is not in sync with it",
+			"switch port: check that the host's bond runs 802.3ad on these NICs and the cabling matches the inventory; host NIC: the switch port it is cabled to must be in the LACP LAG facing the bond (`netalign apply` makes it one; a static LAG or a plain port never answers LACP)"},
+		{LACPPartnerMismatch, SeverityError, "host", "the NICs of one 802.3ad bond hear different LACP partner systems, so the bond bundles only those facing one of them",
+			"cable the bond's NICs to one switch or to an MLAG pair; on an MLAG pair both peers present one system MAC, so check the peer link and that the port-channel facing the bond is an MLAG on both peers"},
 		{LAGOrphan, SeverityWarning, "switch", "a LAG netalign created has no member left (an interrupted run, or a bond that moved)", "`netalign apply` removes it"},
 		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
 		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
@@ -132,6 +138,20 @@ func CauseCodes() []CodeInfo {
 		{CauseCode(cause.Interrupted), SeverityError, "any", "the run was interrupted before the device was handled",
 			"run again"},
 	}
+}
+
+// InLayer reports whether the code is checked on devices of layer
+// ("switch", "host", "dhcp"): Layer lists one or more layers, or "any".
+func (c CodeInfo) InLayer(layer string) bool {
+	if c.Layer == "any" {
+		return true
+	}
+	for _, l := range strings.Split(c.Layer, ",") {
+		if strings.TrimSpace(l) == layer {
+			return true
+		}
+	}
+	return false
 }
 
 // AllCodes is every documented code: the findings, then the causes.

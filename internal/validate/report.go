@@ -343,7 +343,7 @@ func (r Report) WriteJUnit(w io.Writer, layers map[string]string) error {
 		s := junitSuite{Name: d, Properties: r.properties(d)}
 		layer := layers[d]
 		for _, ci := range AllCodes() {
-			if ci.Layer != "any" && layer != "" && ci.Layer != layer {
+			if layer != "" && !ci.InLayer(layer) {
 				continue
 			}
 			if ci.Layer == "any" && len(byDevCode[d][ci.Code]) == 0 {
