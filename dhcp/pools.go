@@ -219,8 +219,10 @@ func ValidatePool(p intent.Pool) error {
 			return bad("relay %q is not an IPv4 address", p.Relay)
 		}
 	}
-	if p.Interface != "" && !safeName(p.Interface, 15) {
-		return bad("interface %q is not a valid interface name", p.Interface)
+	if p.Interface != "" {
+		if err := CheckInterface(p.Interface); err != nil {
+			return bad("%v", err)
+		}
 	}
 	macs, ips := map[string]bool{}, map[string]bool{}
 	for _, r := range p.Reservations {
@@ -242,6 +244,19 @@ func ValidatePool(p intent.Pool) error {
 			return bad("reservation address %s appears twice", ip)
 		}
 		macs[hw.String()], ips[ip.String()] = true, true
+	}
+	return nil
+}
+
+// CheckInterface returns an error unless name can stand in a server's
+// configuration as a pool's interface: a Linux interface name (at most 15
+// bytes) of ASCII letters, digits, '.', '_' and '-', so no quote, '$',
+// backslash, control, bidi or zero-width character reaches a file.
+// ValidatePool applies it, and inventory check through
+// Registry.Inventory.
+func CheckInterface(name string) error {
+	if name == "" || !safeName(name, 15) {
+		return fmt.Errorf("interface %q is not a valid interface name: at most 15 letters, digits, '.', '_' or '-'", name)
 	}
 	return nil
 }

@@ -44,14 +44,32 @@ type Factory func(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logge
 // ErrNoDriver is returned for kinds without a driver.
 var ErrNoDriver = errors.New("no DHCP driver")
 
+// ErrDuplicate is wrapped by Registry.Register when the kind already has a
+// driver.
+var ErrDuplicate = errors.New("DHCP driver registered twice")
+
 // Registry maps a DHCP server kind to its factory; filled explicitly.
 type Registry struct{ factories map[string]Factory }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
 
-// Register adds the factory for kind.
-func (r *Registry) Register(kind string, f Factory) { r.factories[kind] = f }
+// Register adds the factory for kind; a second driver for a kind is
+// refused with an error wrapping ErrDuplicate.
+func (r *Registry) Register(kind string, f Factory) error {
+	if _, dup := r.factories[kind]; dup {
+		return fmt.Errorf("DHCP driver %s: %w", kind, ErrDuplicate)
+	}
+	r.factories[kind] = f
+	return nil
+}
+
+// Inventory returns what inventory check needs to know of the registered
+// drivers: the kinds that can run and the rule every server's
+// configuration applies to a pool's interface (CheckInterface).
+func (r *Registry) Inventory() *inventory.DHCPDrivers {
+	return &inventory.DHCPDrivers{Kinds: r.Kinds(), Interface: CheckInterface}
+}
 
 // Kinds lists registered kinds, sorted.
 func (r *Registry) Kinds() []string {

@@ -1,6 +1,8 @@
 package inventory_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,7 +34,7 @@ func fleet(n int) []byte {
 
 func TestFleetIsValid(t *testing.T) {
 	cleanEnv(t)
-	inv, err := inventory.LoadBytes("fleet.yaml", fleet(4), "yaml", opts)
+	inv, err := inventory.LoadBytes(context.Background(), "fleet.yaml", fleet(4), "yaml", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func BenchmarkLoadFleet(b *testing.B) {
 	data := fleet(100)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := inventory.LoadBytes("fleet.yaml", data, "yaml", opts); err != nil {
+		if _, err := inventory.LoadBytes(context.Background(), "fleet.yaml", data, "yaml", opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -56,7 +58,7 @@ func BenchmarkLoadFleet(b *testing.B) {
 // BenchmarkValidateFleet validates 1,000 switches with 48 host ports each
 // (24,000 hosts, 48,000 cabled NICs), decoding excluded.
 func BenchmarkValidateFleet(b *testing.B) {
-	inv, err := inventory.LoadBytes("fleet.yaml", fleet(1000), "yaml", opts)
+	inv, err := inventory.LoadBytes(context.Background(), "fleet.yaml", fleet(1000), "yaml", opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,8 +75,76 @@ func BenchmarkLoadFleet1000(b *testing.B) {
 	data := fleet(1000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := inventory.LoadBytes("fleet.yaml", data, "yaml", opts); err != nil {
+		if _, err := inventory.LoadBytes(context.Background(), "fleet.yaml", data, "yaml", opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCheck100kHosts loads and validates 100,032 hosts cabled to 4,168
+// switches, as inventory check does.
+func BenchmarkCheck100kHosts(b *testing.B) {
+	cleanEnv(b)
+	data := fleet(4168)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := inventory.LoadBytes(context.Background(), "fleet.yaml", data, "yaml", opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// unknownKeys is an inventory with n misspelt top-level keys.
+func unknownKeys(n int) []byte {
+	var buf strings.Builder
+	buf.WriteString("version: 1\n")
+	for i := range n {
+		fmt.Fprintf(&buf, "swiches%d: x\n", i)
+	}
+	return []byte(buf.String())
+}
+
+// BenchmarkCheck200kUnknownKeys reports 200,000 unknown keys, each with its
+// line: one walk over the document, not a scan of it per key.
+func BenchmarkCheck200kUnknownKeys(b *testing.B) {
+	cleanEnv(b)
+	data := unknownKeys(200_000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		_, err := inventory.LoadBytes(context.Background(), "keys.yaml", data, "yaml", opts)
+		var ve inventory.ValidationErrors
+		if !errors.As(err, &ve) || len(ve) != 200_000 {
+			b.Fatalf("got %d problems, want 200000 (%v)", len(ve), err)
+		}
+	}
+}
+
+// deepDocs are documents nested depth levels deep, in each format and
+// style.
+func deepDocs(depth int) map[string][]byte {
+	var block strings.Builder
+	block.WriteString("version: 1\n")
+	for i := range depth {
+		block.WriteString(strings.Repeat("  ", i) + "settings:\n")
+	}
+	flow := "version: 1\nsettings: " + strings.Repeat("[", depth) + strings.Repeat("]", depth) + "\n"
+	json := `{"version": 1, "settings": ` + strings.Repeat(`{"a": `, depth) + "1" + strings.Repeat("}", depth+1)
+	toml := "version = 1\nsettings = " + strings.Repeat("[", depth) + strings.Repeat("]", depth) + "\n"
+	return map[string][]byte{"yaml block": []byte(block.String()), "yaml flow": []byte(flow), "json": []byte(json), "toml": []byte(toml)}
+}
+
+// BenchmarkCheckDepth2000 refuses documents nested 2,000 levels deep before
+// any parser runs.
+func BenchmarkCheckDepth2000(b *testing.B) {
+	for name, data := range deepDocs(2000) {
+		format := strings.Fields(name)[0]
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := inventory.LoadBytes(context.Background(), "deep."+format, data, format, opts); !errors.Is(err, inventory.ErrTooDeep) {
+					b.Fatalf("err = %v, want ErrTooDeep", err)
+				}
+			}
+		})
 	}
 }

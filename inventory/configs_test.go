@@ -1,31 +1,45 @@
 package inventory_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/netalign/netalign/dhcp"
+	dhcpall "github.com/netalign/netalign/dhcp/all"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/inventory"
+	"github.com/netalign/netalign/switchdrivers"
+	swall "github.com/netalign/netalign/switchdrivers/all"
 )
 
-// opts wires the bond-mode table of internal/intent in, as the CLI does.
-var opts = inventory.Options{
-	ParseBondMode:    intent.ParseBondModeNumber,
-	BondModeNeedsLAG: func(m int) bool { return intent.BondMode(m).LAG() != intent.LAGNone },
+// opts are the options of inventory check: the bond-mode table of
+// internal/intent and what the real driver registries accept.
+var opts = checkOptions()
+
+func checkOptions() inventory.Options {
+	sw, dh := switchdrivers.NewRegistry(), dhcp.NewRegistry()
+	if err := errors.Join(swall.Register(sw), dhcpall.Register(dh)); err != nil {
+		panic(err)
+	}
+	o := intent.InventoryOptions()
+	o.Switches, o.DHCP = sw.Inventory(), dh.Inventory()
+	return o
 }
 
 // cleanEnv hides NETALIGN_SETTINGS_* variables of the surrounding shell
 // (viper ignores empty variables), so that tests see the files only.
-func cleanEnv(t *testing.T) {
+func cleanEnv(t testing.TB) {
 	t.Helper()
 	for _, k := range []string{"parallelism", "timeout", "rollbackTimeout", "saveConfig"} {
 		t.Setenv(inventory.EnvVar("settings."+k), "")
 	}
 }
 
-// TestConfigs loads and validates every example inventory in configs/.
+// TestConfigs loads and validates every example inventory in configs/ as
+// inventory check does, with the real driver registries.
 func TestConfigs(t *testing.T) {
 	cleanEnv(t)
 	files, err := filepath.Glob(filepath.Join("..", "configs", "*"))

@@ -13,6 +13,9 @@ type FieldError struct {
 	// File is the inventory file (Inventory.Source); empty when the
 	// inventory was built in code.
 	File string `json:"file,omitempty"`
+	// Line is the line of the file the problem stands on, when the loader
+	// knows it (unknown keys); 0 otherwise.
+	Line int `json:"line,omitempty"`
 	// Path is the field path with the names operators write (struct tags),
 	// list elements as [i]. Empty for problems of the whole document.
 	Path string `json:"path,omitempty"`
@@ -23,14 +26,18 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// Error formats the problem as `file: path: message (value "x")`. Values
-// are quoted with %q so that control characters are shown escaped, never
-// raw.
+// Error formats the problem as `file[:line]: path: message (value "x")`.
+// Values are quoted with %q so that control characters are shown escaped,
+// never raw.
 func (e FieldError) Error() string {
 	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
 	if e.Path != "" {
 		b.WriteString(e.Path)

@@ -128,7 +128,7 @@ func TestParseHostPort(t *testing.T) {
 }
 
 func TestUnsafeText(t *testing.T) {
-	for _, s := range []string{"a\nb", "a\rb", "a\x00b", "a\x1bb", "a\u2028b", "a;b", "a|b", "a`b`", "$(id)", "a && b", "\xff"} {
+	for _, s := range []string{"a\nb", "a\rb", "a\x00b", "a\x1bb", "a\u2028b", "a;b", "a|b", "a`b`", "$(id)", "a && b", "\xff", "a\u200bb", "a\u202eb", "a\u2066b", "\ufeffa"} {
 		if unsafeText(s) == "" {
 			t.Errorf("unsafeText(%q) accepted it", s)
 		}

@@ -49,7 +49,7 @@ var invalidWant = map[string][]string{
 		"dhcpServers[3].endpoint",
 		"dhcpServers[4].endpoint",
 		"dhcpServers[5].endpoint",
-		"dhcpServers[6].endpoint",
+		"dhcpServers[6].kind",
 		"dhcpServers[7].credentials.passwordEnv",
 		"dhcpServers[7].credentials.passwordFile",
 		"dhcpServers[7].credentials.usernameEnv",
@@ -71,6 +71,15 @@ var invalidWant = map[string][]string{
 		"networks[3].dhcp.relay",
 		"networks[4].dhcp",
 		"networks[5].dhcp.subnet",
+	},
+	"drivers.yaml": {
+		"dhcpServers[1].kind",
+		"hosts[0].clusterNetworks[0].nics[0].port",
+		"networks[0].name",
+		"networks[1].dhcp.interface",
+		"networks[2].dhcp.interface",
+		"switches[1].platform",
+		"switches[2].protocol",
 	},
 	"duplicates.yaml": {
 		"clusterNetworks[2].name",
@@ -144,7 +153,6 @@ var invalidWant = map[string][]string{
 		"version",
 	},
 	"references.yaml": {
-		"dhcpServers[0].endpoint",
 		"hosts[0].clusterNetworks[0].name",
 		"hosts[0].clusterNetworks[1].nics[0].switch",
 		"networks[0].clusterNetwork",
@@ -181,6 +189,7 @@ var invalidWant = map[string][]string{
 		"hosts[0].clusterNetworks[0].nics[0].speed",
 		"settings.paralelism",
 		"switches[1].credentials",
+		"switches[1].lagIDs",
 		"switches[1].pasword",
 	},
 	"version-settings.yaml": {
@@ -235,7 +244,7 @@ func TestInvalid(t *testing.T) {
 				if e.File != f {
 					t.Errorf("%s: File = %q, want %q", e.Path, e.File, f)
 				}
-				if !strings.HasPrefix(e.Error(), f+": ") {
+				if !strings.HasPrefix(e.Error(), f+":") {
 					t.Errorf("error line %q does not start with the file name", e.Error())
 				}
 			}
@@ -264,7 +273,11 @@ func TestInvalidMessages(t *testing.T) {
 	}{
 		{
 			file: "unknown-keys.yaml",
-			want: []string{"testdata/invalid/unknown-keys.yaml: switches[1].pasword: unknown field"},
+			want: []string{
+				"testdata/invalid/unknown-keys.yaml:20: switches[1].pasword: unknown field",
+				`testdata/invalid/unknown-keys.yaml:19: switches[1].lagIDs: unknown field; did you mean "lagIds"?`,
+				`testdata/invalid/unknown-keys.yaml:6: settings.paralelism: unknown field; did you mean "parallelism"?`,
+			},
 			deny: []string{"hunter2"},
 		},
 		{

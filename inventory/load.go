@@ -1,13 +1,13 @@
 package inventory
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"time"
 
@@ -46,32 +46,119 @@ func EnvVar(path string) string {
 // formats maps file extensions to viper's config types.
 var formats = map[string]string{"yaml": "yaml", "yml": "yaml", "json": "json", "toml": "toml"}
 
-// Load reads an inventory file (YAML, JSON or TOML, chosen by the
-// extension), applies NETALIGN_SETTINGS_* environment overrides and
-// defaults, and validates it. Problems of the content, including unknown
-// keys and values of the wrong type, come back together as
-// ValidationErrors; the inventory is returned only when there are none.
+// Load is LoadContext without cancellation, for tests and tools.
 func Load(path string, opts Options) (*Inventory, error) {
+	return LoadContext(context.Background(), path, opts)
+}
+
+// LoadContext reads an inventory file (YAML, JSON or TOML, chosen by the
+// extension) of at most MaxFileSize bytes, applies NETALIGN_SETTINGS_*
+// environment overrides and defaults, and validates it. Problems of the
+// content, including unknown keys and values of the wrong type, come back
+// together as ValidationErrors; the inventory is returned only when there
+// are none. The load ends early with the context's cause when ctx ends.
+func LoadContext(ctx context.Context, path string, opts Options) (*Inventory, error) {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if _, ok := formats[ext]; !ok {
 		return nil, fmt.Errorf("inventory %s: unsupported file extension %q (want .yaml, .yml, .json or .toml)", path, filepath.Ext(path))
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
-	}
-	return LoadBytes(path, data, ext, opts)
-}
-
-// LoadBytes is Load for an inventory held in memory; name is used in
-// messages and as Inventory.Source, format is yaml, yml, json or toml.
-func LoadBytes(name string, data []byte, format string, opts Options) (*Inventory, error) {
-	inv, decodeErrs, err := decode(name, data, format)
+	data, err := readBounded(path)
 	if err != nil {
 		return nil, err
 	}
-	var all []FieldError
-	all = append(all, decodeErrs...)
+	return LoadBytes(ctx, path, data, ext, opts)
+}
+
+// readBounded reads at most MaxFileSize bytes of a file, refusing a larger
+// one.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	defer f.Close()
+	tooLarge := func(n int64) error {
+		return fmt.Errorf("inventory %s: %w: %d bytes or more, at most %d (%d MiB)", path, ErrTooLarge, n, MaxFileSize, MaxFileSize>>20)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
+		return nil, tooLarge(fi.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(int64(len(data)))
+	}
+	return data, nil
+}
+
+// LoadBytes is LoadContext for an inventory held in memory; name is used
+// in messages and as Inventory.Source, format is yaml, yml, json or toml.
+//
+// The document is bounded (MaxFileSize, MaxDepth) before a parser sees it,
+// parsed once, and its keys are checked against the schema in one walk;
+// viper then merges the environment and decodes the values. The work runs
+// in its own goroutine and looks at ctx between phases and in its loops;
+// LoadBytes itself returns as soon as ctx ends, because the YAML, JSON and
+// TOML parsers take no context.
+func LoadBytes(ctx context.Context, name string, data []byte, format string, opts Options) (*Inventory, error) {
+	typ, ok := formats[strings.ToLower(format)]
+	if !ok {
+		return nil, fmt.Errorf("inventory %s: unsupported format %q (want yaml, json or toml)", name, format)
+	}
+	type result struct {
+		inv *Inventory
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		inv, err := load(ctx, name, data, typ, opts)
+		done <- result{inv, err}
+	}()
+	select {
+	case r := <-done:
+		return r.inv, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("inventory %s: %w", name, context.Cause(ctx))
+	}
+}
+
+// load is LoadBytes's work, phase by phase.
+func load(ctx context.Context, name string, data []byte, format string, opts Options) (*Inventory, error) {
+	stopped := func() error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("inventory %s: %w", name, context.Cause(ctx))
+		}
+		return nil
+	}
+	if err := checkBounds(ctx, name, data, format); err != nil {
+		return nil, err
+	}
+	if err := stopped(); err != nil {
+		return nil, err
+	}
+	doc, err := parse(name, data, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := stopped(); err != nil {
+		return nil, err
+	}
+	decodeErrs, err := checkKeys(ctx, name, doc.root)
+	if err != nil {
+		return nil, fmt.Errorf("inventory %s: %w", name, err)
+	}
+	prune(doc.values, reflect.TypeFor[Inventory]())
+	inv, typeErrs, err := decode(name, doc.values)
+	if err != nil {
+		return nil, err
+	}
+	decodeErrs = append(decodeErrs, typeErrs...)
+	if err := stopped(); err != nil {
+		return nil, err
+	}
+	all := decodeErrs
 	if verr := Validate(inv, opts); verr != nil {
 		var ve ValidationErrors
 		if !errors.As(verr, &ve) {
@@ -101,17 +188,13 @@ func coveredBy(path string, decodeErrs []FieldError) bool {
 	return false
 }
 
-// decode reads the document into an Inventory with defaults applied. Field
-// level problems (unknown keys, wrong types) are returned as FieldErrors
-// next to the partly decoded inventory; err is set only when the document
-// cannot be read at all.
-func decode(name string, data []byte, format string) (*Inventory, []FieldError, error) {
-	typ, ok := formats[strings.ToLower(format)]
-	if !ok {
-		return nil, nil, fmt.Errorf("inventory %s: unsupported format %q (want yaml, json or toml)", name, format)
-	}
+// decode merges the document's values with the environment overrides and
+// decodes them into an Inventory with defaults applied. Values of the wrong
+// type are returned as FieldErrors next to the partly decoded inventory
+// (unknown keys were found by checkKeys); err is set only when viper cannot
+// be set up.
+func decode(name string, values map[string]any) (*Inventory, []FieldError, error) {
 	v := viper.New()
-	v.SetConfigType(typ)
 	v.SetEnvPrefix(EnvPrefix)
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	for _, s := range envSettings {
@@ -122,15 +205,13 @@ func decode(name string, data []byte, format string) (*Inventory, []FieldError, 
 		}
 		v.SetDefault(s.key, s.def)
 	}
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return nil, nil, fmt.Errorf("inventory %s: parse %s: %w", name, typ, err)
+	if err := v.MergeConfigMap(values); err != nil {
+		return nil, nil, fmt.Errorf("inventory %s: %w", name, err)
 	}
-
 	inv := &Inventory{}
-	fieldErrs := emptyUnknownKeys(name, data, v)
-	err := v.UnmarshalExact(inv, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(shapeHook, durationHook)))
-	if err != nil {
-		fieldErrs = append(fieldErrs, decodeErrors(name, data, err)...)
+	var fieldErrs []FieldError
+	if err := v.Unmarshal(inv, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(shapeHook, durationHook))); err != nil {
+		fieldErrs = decodeErrors(name, err)
 	}
 	inv.Source = name
 	inv.ApplyDefaults()
@@ -179,57 +260,8 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	return data, nil
 }
 
-// emptyUnknownKeys finds unknown keys written without a value ("foo:").
-// viper drops them before decoding, so UnmarshalExact cannot see them; keys
-// inside lists are not affected (viper keeps list values whole).
-func emptyUnknownKeys(file string, data []byte, v *viper.Viper) []FieldError {
-	var out []FieldError
-	for _, k := range v.AllKeys() {
-		if v.Get(k) != nil {
-			continue
-		}
-		t := reflect.TypeFor[Inventory]()
-		var path []string
-		for _, part := range strings.Split(k, ".") {
-			f, ok := fieldByKey(t, part)
-			if !ok {
-				path = append(path, originalKey(data, part))
-				out = append(out, FieldError{File: file, Path: strings.Join(path, "."), Message: "unknown field"})
-				break
-			}
-			path = append(path, f.tag)
-			t = f.typ
-		}
-	}
-	return out
-}
-
-// schemaField is a field of the schema as a key path reaches it.
-type schemaField struct {
-	tag string
-	typ reflect.Type
-}
-
-// fieldByKey finds the struct field a lower-cased key decodes into.
-func fieldByKey(t reflect.Type, key string) (schemaField, bool) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return schemaField{}, false
-	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-		if tag != "-" && f.IsExported() && strings.EqualFold(tag, key) {
-			return schemaField{tag, f.Type}, true
-		}
-	}
-	return schemaField{}, false
-}
-
 // decodeErrors turns mapstructure's error tree into field errors.
-func decodeErrors(file string, data []byte, err error) []FieldError {
+func decodeErrors(file string, err error) []FieldError {
 	var out []FieldError
 	var walk func(error)
 	walk = func(err error) {
@@ -257,12 +289,6 @@ func decodeErrors(file string, data []byte, err error) []FieldError {
 			return
 		}
 		path := de.Name()
-		if keys, ok := strings.CutPrefix(inner.Error(), "has invalid keys: "); ok {
-			for _, k := range strings.Split(keys, ", ") {
-				out = append(out, FieldError{File: file, Path: joinPath(path, originalKey(data, k)), Message: "unknown field"})
-			}
-			return
-		}
 		fe := FieldError{File: file, Path: path, Message: typeMessage(inner)}
 		var pe *mapstructure.ParseError
 		var ue *mapstructure.UnconvertibleTypeError
@@ -315,17 +341,4 @@ func typeMessage(err error) string {
 		return "want a mapping of fields"
 	}
 	return err.Error()
-}
-
-// originalKey recovers how an unknown key was spelled in the document
-// (viper lower-cases every key); it falls back to the lower-case form.
-func originalKey(data []byte, lower string) string {
-	re, err := regexp.Compile(`(?im)(?:^|[\s{,"'])(` + regexp.QuoteMeta(lower) + `)["']?\s*[:=]`)
-	if err != nil {
-		return lower
-	}
-	if m := re.FindSubmatch(data); m != nil {
-		return string(m[1])
-	}
-	return lower
 }

@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -104,7 +105,7 @@ hosts:
     ssh: {user: rancher, credentials: {sshAgent: true}}
     connectivity: {target: 192.0.2.1}
 `
-	got, err := inventory.LoadBytes("mem.yaml", []byte(doc), "yaml", opts)
+	got, err := inventory.LoadBytes(context.Background(), "mem.yaml", []byte(doc), "yaml", opts)
 	if err != nil {
 		t.Fatalf("LoadBytes: %v", err)
 	}
@@ -188,14 +189,14 @@ func TestLoadBytesFormats(t *testing.T) {
 		{
 			name: "json unknown key keeps its spelling", format: "json",
 			doc:  `{"version": 1, "clusterNetworks": [{"name": "mgmt", "bond": {"mode": "lacp", "lacpRateX": "fast"}}]}`,
-			want: []string{`x.json: clusterNetworks[0].bond.lacpRateX: unknown field`},
+			want: []string{`x.json:1: clusterNetworks[0].bond.lacpRateX: unknown field; did you mean "lacpRate"?`},
 		},
 		{
 			name: "unknown key under a pointer field", format: "json",
 			doc: `{"version": 1, "dhcpServers": [{"name": "k", "kind": "kea", "endpoint": "http://192.0.2.1:8000"}],
 			       "networks": [{"name": "n", "clusterNetwork": "mgmt", "vlan": 5,
 			                     "dhcp": {"server": "k", "subnet": "10.0.0.0/24", "range": "10.0.0.5-10.0.0.9", "Pool": "x"}}]}`,
-			want: []string{`x.json: networks[0].dhcp.Pool: unknown field`},
+			want: []string{`x.json:3: networks[0].dhcp.Pool: unknown field`},
 		},
 		{
 			name: "toml type error", format: "toml",
@@ -221,20 +222,59 @@ func TestLoadBytesFormats(t *testing.T) {
 			name: "unknown keys without a value", format: "yaml",
 			doc: "version: 1\nDescriptions:\nsettings:\n  bogus:\n  timeout:\nhosts:\n  - name: h\n    extra:\n",
 			want: []string{
-				`x.yaml: Descriptions: unknown field`,
-				`x.yaml: hosts[0].extra: unknown field`,
-				`x.yaml: settings.bogus: unknown field`,
+				`x.yaml:2: Descriptions: unknown field`,
+				`x.yaml:8: hosts[0].extra: unknown field`,
+				`x.yaml:4: settings.bogus: unknown field`,
 			},
 		},
 		{
 			name: "unknown top-level key", format: "yml",
 			doc:  "version: 1\nSwitchez: []\n",
-			want: []string{`x.yml: Switchez: unknown field`},
+			want: []string{`x.yml:2: Switchez: unknown field; did you mean "switches"?`},
+		},
+		{
+			name: "a key given twice", format: "yaml",
+			doc:  "version: 1\nsettings:\n  timeout: 10s\n  timeout: 20s\n",
+			want: []string{`x.yaml:4: settings.timeout: given twice (first at line 3)`},
+		},
+		{
+			name: "a key given twice in json", format: "json",
+			doc:  "{\"version\": 1,\n \"version\": 1}",
+			want: []string{`x.json:2: version: given twice (first at line 1)`},
+		},
+		{
+			name: "keys that are not plain text are quoted", format: "json",
+			doc:  "{\"version\": 1, \"a\\nb\\u202e\": 1}",
+			want: []string{`x.json:1: "a\nb\u202e": unknown field`},
+		},
+		{
+			name: "toml keys are matched exactly, with their line", format: "toml",
+			doc: "version = 1\n[settings]\nParallelism = 3\n[[clusterNetworks]]\nname = \"mgmt\"\nbond.lacpRat = \"fast\"\n",
+			want: []string{
+				`x.toml:6: clusterNetworks[0].bond.lacpRat: unknown field; did you mean "lacpRate"?`,
+				`x.toml:3: settings.Parallelism: unknown field; did you mean "parallelism"?`,
+			},
+		},
+		{
+			name: "yaml anchors, aliases and merge keys", format: "yaml",
+			doc: `version: 1
+switches:
+  - {name: a, platform: eos, address: 192.0.2.1, credentials: &creds {usernameEnv: U, passwordEnv: P}}
+  - {name: b, platform: eos, address: 192.0.2.2, credentials: *creds}
+  - <<: {platform: eos, credentials: *creds, speed: 10}
+    name: c
+    address: 192.0.2.3
+    Address: 192.0.2.3
+`,
+			want: []string{
+				`x.yaml:8: switches[2].Address: unknown field; did you mean "address"?`,
+				`x.yaml:5: switches[2].speed: unknown field`,
+			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := inventory.LoadBytes("x."+tt.format, []byte(tt.doc), tt.format, opts)
+			_, err := inventory.LoadBytes(context.Background(), "x."+tt.format, []byte(tt.doc), tt.format, opts)
 			if err == nil {
 				t.Fatal("LoadBytes succeeded, want errors")
 			}
@@ -248,7 +288,7 @@ func TestLoadBytesFormats(t *testing.T) {
 // TestLoadUnreadable: syntax errors and unsupported formats are plain
 // errors naming the file.
 func TestLoadUnreadable(t *testing.T) {
-	if _, err := inventory.LoadBytes("bad.yaml", []byte("version: [1\n"), "yaml", opts); err == nil || !strings.HasPrefix(err.Error(), "inventory bad.yaml: parse yaml:") {
+	if _, err := inventory.LoadBytes(context.Background(), "bad.yaml", []byte("version: [1\n"), "yaml", opts); err == nil || !strings.HasPrefix(err.Error(), "inventory bad.yaml: parse yaml:") {
 		t.Errorf("syntax error = %v", err)
 	}
 	if _, err := inventory.Load("inventory.ini", opts); err == nil || !strings.Contains(err.Error(), "unsupported file extension") {

@@ -95,7 +95,7 @@ func (c *checker) sweepText(v reflect.Value, kind textKind, segs []pathSeg) {
 			c.sweepText(v.Elem(), kind, segs)
 		}
 	case reflect.Struct:
-		for _, f := range c.fieldsOf(v.Type()) {
+		for _, f := range schemaOf(v.Type()).fields {
 			c.sweepText(v.Field(f.index), f.kind, append(segs, pathSeg{field: f.tag}))
 		}
 	case reflect.Slice, reflect.Array:
@@ -131,37 +131,6 @@ func segsPath(segs []pathSeg) string {
 		b.WriteString(s.field)
 	}
 	return b.String()
-}
-
-// sweepField is a struct field as the sweep sees it.
-type sweepField struct {
-	index int
-	tag   string
-	kind  textKind
-}
-
-// fieldsOf lists the decoded fields of a struct type, cached per checker.
-func (c *checker) fieldsOf(t reflect.Type) []sweepField {
-	if fs, ok := c.fields[t]; ok {
-		return fs
-	}
-	var fs []sweepField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-		if tag == "-" || !f.IsExported() {
-			continue
-		}
-		if tag == "" {
-			tag = f.Name
-		}
-		fs = append(fs, sweepField{index: i, tag: tag, kind: fieldKinds[t.Name()+"."+f.Name]})
-	}
-	if c.fields == nil {
-		c.fields = map[reflect.Type][]sweepField{}
-	}
-	c.fields[t] = fs
-	return fs
 }
 
 // textProblem returns the first problem of one string, or "".
@@ -212,8 +181,12 @@ func unsafeText(s string) string {
 			return "contains a newline"
 		case r == '\r':
 			return "contains a carriage return"
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff':
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return fmt.Sprintf("contains the control character %U", r)
+		case unicode.Is(unicode.Cf, r):
+			// Bidi overrides and isolates, zero-width spaces and joiners,
+			// the BOM: text that shows other than it reads.
+			return fmt.Sprintf("contains the invisible format character %U", r)
 		}
 	}
 	for _, m := range []string{";", "|", "`", "$(", "&&"} {
@@ -235,6 +208,8 @@ func badIfaceName(s string) string {
 		return fmt.Sprintf("interface names are at most %d bytes", maxIfaceLen)
 	case strings.ContainsAny(s, "/:"):
 		return "interface names cannot contain '/' or ':'"
+	case strings.ContainsAny(s, "\"'`$\\"):
+		return "interface names cannot contain quotes, '$' or '\\'"
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) {

@@ -156,7 +156,8 @@ type NIC struct {
 // Switch is a top-of-rack switch.
 type Switch struct {
 	Name string `mapstructure:"name" json:"name"`
-	// Platform is eos, nxos, iosxe, junos, sonic, cumulus, linux or openconfig.
+	// Platform names the switch OS; inventory check accepts the platforms
+	// the build has a driver for (Options.Switches).
 	Platform string `mapstructure:"platform" json:"platform"`
 	// Protocol is ssh or gnmi (default ssh, gnmi for openconfig).
 	Protocol string `mapstructure:"protocol" json:"protocol"`
@@ -212,11 +213,11 @@ type Credentials struct {
 // DHCPServer is a DHCP server that serves VM networks.
 type DHCPServer struct {
 	Name string `mapstructure:"name" json:"name"`
-	// Kind is kea, dnsmasq, embedded or switch.
+	// Kind is kea, dnsmasq or embedded; inventory check accepts the kinds
+	// the build has a driver for (Options.DHCP).
 	Kind string `mapstructure:"kind" json:"kind"`
 	// Endpoint: the Kea Control Agent URL; for dnsmasq "local" or
-	// ssh://user@host[:port]; for embedded the listen address; for switch the
-	// switch name.
+	// ssh://user@host[:port]; for embedded the listen address.
 	Endpoint    string      `mapstructure:"endpoint" json:"endpoint,omitempty"`
 	Credentials Credentials `mapstructure:"credentials" json:"credentials"`
 	TLS         *TLS        `mapstructure:"tls" json:"tls,omitempty"`

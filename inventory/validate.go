@@ -11,31 +11,9 @@ import (
 	"strings"
 )
 
-// Options are what the inventory needs from its callers to judge bond modes.
-// The bond-mode table lives in internal/intent, which imports this package,
-// so callers pass its functions in:
-//
-//	inventory.Options{
-//		ParseBondMode:    intent.ParseBondModeNumber,
-//		BondModeNeedsLAG: func(m int) bool { return intent.BondMode(m).LAG() != intent.LAGNone },
-//	}
-type Options struct {
-	// ParseBondMode turns a bond mode as written (number, kernel name or
-	// alias) into the kernel's mode number, or returns an error that lists
-	// the valid spellings. When nil, Validate reports every bond mode as
-	// unchecked.
-	ParseBondMode func(string) (int, error)
-	// BondModeNeedsLAG reports whether the switch side of a bond in this
-	// mode is a link aggregation. Only such bonds are limited to one switch
-	// or one MLAG pair. When nil, every bond is limited that way.
-	BondModeNeedsLAG func(mode int) bool
-}
-
 // Enumerations of the schema.
 var (
-	platforms        = []string{"eos", "nxos", "iosxe", "junos", "sonic", "cumulus", "linux", "openconfig"}
 	protocols        = []string{ProtocolSSH, ProtocolGNMI}
-	dhcpKinds        = []string{"kea", "dnsmasq", "embedded", "switch"}
 	hostAccesses     = []string{"local", "ssh", "none"}
 	lacpRates        = []string{"slow", "fast"}
 	xmitHashPolicies = []string{"layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"}
@@ -63,8 +41,6 @@ type checker struct {
 	switchByName map[string]*Switch
 	cnByName     map[string]*ClusterNetwork
 	dhcpByName   map[string]*DHCPServer
-
-	fields map[reflect.Type][]sweepField // sweepText's view of the schema
 }
 
 func (c *checker) index(inv *Inventory) {
@@ -279,7 +255,11 @@ func (c *checker) networks(inv *Inventory) {
 	vlans := map[vlanUse]string{}
 	for i, n := range inv.Networks {
 		p := indexPath("networks", i)
-		c.required(p+".name", n.Name)
+		if c.required(p+".name", n.Name) && c.ok(p+".name") && c.opts.Switches != nil && c.opts.Switches.VLANName != nil {
+			if err := c.opts.Switches.VLANName(n.Name); err != nil {
+				c.addBad(p+".name", n.Name, "the network's name is its VLAN's name on the switches: "+err.Error())
+			}
+		}
 		c.unique(seen, p+".name", n.Name, "network")
 		cp := p + ".clusterNetwork"
 		if c.required(cp, n.ClusterNetwork) && c.ok(cp) && !c.clusterNetworkKnown(n.ClusterNetwork) {
@@ -386,6 +366,11 @@ func (c *checker) dhcpBlock(p string, b DHCPBlock) {
 	}
 	if b.Domain != "" && c.ok(p+".domain") && !validHostname(b.Domain) {
 		c.add(p+".domain", b.Domain, "not a DNS domain name")
+	}
+	if ip := p + ".interface"; b.Interface != "" && c.ok(ip) && c.opts.DHCP != nil && c.opts.DHCP.Interface != nil {
+		if err := c.opts.DHCP.Interface(b.Interface); err != nil {
+			c.add(ip, b.Interface, err.Error())
+		}
 	}
 	if b.LeaseTime < 0 {
 		c.add(p+".leaseTime", b.LeaseTime.String(), "must not be negative")
@@ -519,12 +504,17 @@ func (c *checker) switches(inv *Inventory) {
 		p := indexPath("switches", i)
 		c.required(p+".name", sw.Name)
 		c.unique(seen, p+".name", sw.Name, "switch")
-		if c.required(p+".platform", sw.Platform) {
-			c.enum(p+".platform", sw.Platform, platforms)
-		}
 		c.enum(p+".protocol", sw.Protocol, protocols)
-		if sw.Platform == PlatformOpenConfig && sw.Protocol == ProtocolSSH {
-			c.add(p+".protocol", sw.Protocol, "platform openconfig is reached over gnmi")
+		if c.required(p+".platform", sw.Platform) && c.ok(p+".platform") && c.opts.Switches != nil {
+			// An unknown protocol is reported above; the pair only when
+			// both are known.
+			if _, field, msg := c.opts.Switches.driver(sw.Platform, sw.Protocol); msg != "" && (field == "platform" || slices.Contains(protocols, sw.Protocol)) {
+				value := sw.Platform
+				if field == "protocol" {
+					value = sw.Protocol
+				}
+				c.add(p+"."+field, value, msg)
+			}
 		}
 		ap := p + ".address"
 		if c.required(ap, sw.Address) && c.ok(ap) {
@@ -600,12 +590,14 @@ func (c *checker) dhcpServers(inv *Inventory) {
 		p := indexPath("dhcpServers", i)
 		c.required(p+".name", s.Name)
 		c.unique(seen, p+".name", s.Name, "DHCP server")
-		if c.required(p+".kind", s.Kind) {
-			c.enum(p+".kind", s.Kind, dhcpKinds)
+		kindOK := c.required(p+".kind", s.Kind)
+		if kindOK && c.opts.DHCP != nil && c.ok(p+".kind") && !slices.Contains(c.opts.DHCP.Kinds, s.Kind) {
+			c.addf(p+".kind", s.Kind, "no driver for DHCP server kind %q; supported: %s", s.Kind, strings.Join(c.opts.DHCP.Kinds, ", "))
+			kindOK = false
 		}
 		ep := p + ".endpoint"
-		if c.ok(ep) {
-			if msg := dhcpEndpointProblem(s, c.switchByName); msg != "" {
+		if kindOK && c.ok(ep) {
+			if msg := dhcpEndpointProblem(s); msg != "" {
 				c.add(ep, s.Endpoint, msg)
 			}
 		}
@@ -618,7 +610,7 @@ func (c *checker) dhcpServers(inv *Inventory) {
 
 // dhcpEndpointProblem says what is wrong with a DHCP server's endpoint for
 // its kind, or "".
-func dhcpEndpointProblem(s DHCPServer, switches map[string]*Switch) string {
+func dhcpEndpointProblem(s DHCPServer) string {
 	e := s.Endpoint
 	switch s.Kind {
 	case "kea":
@@ -649,13 +641,6 @@ func dhcpEndpointProblem(s DHCPServer, switches map[string]*Switch) string {
 		}
 		if _, _, err := parseHostPort(e); err != nil {
 			return "want the listen address, host or host:port: " + err.Error()
-		}
-	case "switch":
-		if e == "" {
-			return "is required: the name of the switch that serves DHCP"
-		}
-		if switches[e] == nil {
-			return "unknown switch"
 		}
 	}
 	return ""
@@ -761,6 +746,13 @@ func (c *checker) hosts(inv *Inventory, modes map[string]int) {
 					} else if !bondSwitches[nic.Switch] {
 						bondSwitches[nic.Switch] = true
 						order = append(order, nic.Switch)
+					}
+				}
+				if sw != nil && nic.Port != "" && c.ok(portP) && c.opts.Switches != nil {
+					if rules, _, msg := c.opts.Switches.driver(sw.Platform, sw.Protocol); msg == "" && rules.Port != nil {
+						if err := rules.Port(nic.Port); err != nil {
+							c.addBad(portP, nic.Port, fmt.Sprintf("not a port of platform %s: %v", sw.Platform, err))
+						}
 					}
 				}
 				if nic.Switch != "" && nic.Port != "" && c.ok(swP) && c.ok(portP) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/secret"
+	"github.com/netalign/netalign/inventory"
 )
 
 // Driver talks to one switch.
@@ -89,18 +90,49 @@ type Factory func(ctx context.Context, cfg Config, log *slog.Logger) (Driver, er
 // ErrNoDriver is returned by Registry.Open for platforms without a driver.
 var ErrNoDriver = errors.New("no driver")
 
-// Registry maps "platform/protocol" to a driver factory. It is filled
-// explicitly (see switchdrivers/all), never by init side effects.
+// ErrDuplicate is wrapped by Registry.Register when the platform already
+// has a driver over the protocol.
+var ErrDuplicate = errors.New("driver registered twice")
+
+// Rules are what a driver's renderer accepts of inventory names. The
+// registry hands them to inventory check (Registry.Inventory), so that what
+// check accepts renders.
+type Rules = inventory.PlatformRules
+
+// Registry maps "platform/protocol" to a driver factory and its rules. It
+// is filled explicitly (see switchdrivers/all), never by init side effects.
 type Registry struct {
 	factories map[string]Factory
+	rules     map[string]Rules
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+func NewRegistry() *Registry {
+	return &Registry{factories: map[string]Factory{}, rules: map[string]Rules{}}
+}
 
-// Register adds the factory for platform over protocol ("ssh" or "gnmi").
-func (r *Registry) Register(platform, protocol string, f Factory) {
-	r.factories[platform+"/"+protocol] = f
+// Register adds the factory for platform over protocol ("ssh" or "gnmi")
+// and the rules of its renderer. A second driver for the same pair is
+// refused with an error wrapping ErrDuplicate.
+func (r *Registry) Register(platform, protocol string, f Factory, rules Rules) error {
+	key := platform + "/" + protocol
+	if _, dup := r.factories[key]; dup {
+		return fmt.Errorf("switch driver %s: %w", key, ErrDuplicate)
+	}
+	r.factories[key] = f
+	r.rules[key] = rules
+	return nil
+}
+
+// Inventory returns what inventory check needs to know of the registered
+// drivers: the platform/protocol pairs that can run, the rules of each, and
+// the VLAN-name rule every renderer applies (CheckCLIWord).
+func (r *Registry) Inventory() *inventory.SwitchDrivers {
+	d := &inventory.SwitchDrivers{Drivers: make(map[string]Rules, len(r.rules)), VLANName: CheckCLIWord}
+	for k, rules := range r.rules {
+		d.Drivers[k] = rules
+	}
+	return d
 }
 
 // Platforms lists the registered "platform/protocol" keys, sorted.

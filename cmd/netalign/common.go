@@ -35,7 +35,7 @@ type session struct {
 // newSession loads the inventory, derives the desired state, checks the
 // --target names (none: every device) and builds the engine.
 func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) {
-	inv, err := a.loadInventory()
+	inv, err := a.loadInventory(cmd.Context())
 	if err != nil {
 		return nil, exitWith(2, err)
 	}
@@ -44,7 +44,10 @@ func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) 
 		return nil, exitWith(2, fmt.Errorf("%s: %w", inv.Source, err))
 	}
 	allowMgmt, _ := cmd.Flags().GetBool("allow-mgmt")
-	sw, dh, hosts := a.backends(allowMgmt)
+	sw, dh, hosts, err := a.backends(allowMgmt)
+	if err != nil {
+		return nil, exitWith(2, err)
+	}
 	hosts.rollbackTimeout = inv.Settings.RollbackTimeout
 	noSave, _ := cmd.Flags().GetBool("no-save")
 	insecure, _ := cmd.Flags().GetBool("insecure")

@@ -33,7 +33,7 @@ interface or the relay address (giaddr), with leases kept in a lease file across
 restarts. apply updates its pools file; the running server picks changes up.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, err := a.loadInventory()
+			inv, err := a.loadInventory(cmd.Context())
 			if err != nil {
 				return exitWith(2, err)
 			}
@@ -145,7 +145,7 @@ func newHarvesterCmd(a *app) *cobra.Command {
 		Short: "Write Harvester ClusterNetwork, VlanConfig and NetworkAttachmentDefinition manifests for an inventory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, err := a.loadInventory()
+			inv, err := a.loadInventory(cmd.Context())
 			if err != nil {
 				return exitWith(2, err)
 			}

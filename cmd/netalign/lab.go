@@ -40,7 +40,7 @@ inventory pointing at the simulated devices (credentials by environment referenc
 source DIR/lab.env). It runs until Ctrl-C, SIGTERM or ` + "`netalign lab down`" + `.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, err := a.loadInventory()
+			inv, err := a.loadInventory(cmd.Context())
 			if err != nil {
 				return exitWith(2, err)
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -124,13 +125,21 @@ func (a *app) startProfile(cmd *cobra.Command) error {
 }
 
 // loadInventory loads and validates the inventory named by -i, and applies
-// the command-line overrides of its settings.
-func (a *app) loadInventory() (*inventory.Inventory, error) {
+// the command-line overrides of its settings. A platform or DHCP kind
+// without a driver is not an inventory problem here: the run reports that
+// device as failed and goes on with the others (inventory check refuses it).
+func (a *app) loadInventory(ctx context.Context) (*inventory.Inventory, error) {
+	return a.loadInventoryWith(ctx, intent.InventoryOptions())
+}
+
+// loadInventoryWith is loadInventory with the given options; the load ends
+// when ctx does.
+func (a *app) loadInventoryWith(ctx context.Context, opts inventory.Options) (*inventory.Inventory, error) {
 	path := a.v.GetString("inventory")
 	if path == "" {
 		return nil, fmt.Errorf("no inventory: pass -i FILE or set NETALIGN_INVENTORY")
 	}
-	inv, err := inventory.Load(path, intent.InventoryOptions())
+	inv, err := inventory.LoadContext(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package all
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/netalign/netalign/dhcp"
@@ -8,7 +10,9 @@ import (
 
 func TestRegister(t *testing.T) {
 	r := dhcp.NewRegistry()
-	Register(r)
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{"dnsmasq", "embedded", "kea"}
 	got := r.Kinds()
 	for _, k := range want {
@@ -19,5 +23,8 @@ func TestRegister(t *testing.T) {
 		if !found {
 			t.Errorf("kind %q not registered (have %v)", k, got)
 		}
+	}
+	if err := Register(r); !errors.Is(err, dhcp.ErrDuplicate) || !strings.Contains(err.Error(), "kea") {
+		t.Errorf("second Register = %v, want ErrDuplicate naming kea", err)
 	}
 }

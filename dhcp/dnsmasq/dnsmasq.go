@@ -28,7 +28,7 @@ const DefaultConfigPath = "/etc/dnsmasq.d/netalign.conf"
 const testCommand = "PATH=\"$PATH:/usr/sbin:/sbin\" dnsmasq --test --conf-file="
 
 // Register adds the dnsmasq driver to r.
-func Register(r *dhcp.Registry) { r.Register(Kind, New) }
+func Register(r *dhcp.Registry) error { return r.Register(Kind, New) }
 
 // Server is a dnsmasq instance whose conf-dir holds netalign's file.
 type Server struct {

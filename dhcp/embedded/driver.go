@@ -26,7 +26,7 @@ type Driver struct {
 }
 
 // Register adds the embedded driver to r.
-func Register(r *dhcp.Registry) { r.Register(Kind, New) }
+func Register(r *dhcp.Registry) error { return r.Register(Kind, New) }
 
 // PoolsPath is the pools file of an inventory entry: configPath, or
 // "<leaseFile>.pools.json".

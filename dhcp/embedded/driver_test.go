@@ -18,7 +18,9 @@ func TestDriverRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	r := dhcp.NewRegistry()
-	Register(r)
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := r.Open(ctx, inventory.DHCPServer{Name: "builtin", Kind: "embedded", LeaseFile: filepath.Join(dir, "leases.db")}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 const Kind = "kea"
 
 // Register adds the Kea driver to r.
-func Register(r *dhcp.Registry) { r.Register(Kind, New) }
+func Register(r *dhcp.Registry) error { return r.Register(Kind, New) }
 
 // Server is a Kea DHCPv4 server behind its Control Agent.
 type Server struct {

@@ -62,9 +62,11 @@ func TestConfirmOnlyWhatWasObservedAgain(t *testing.T) {
 	f := newFleet(t, 2)
 	var confirmed sync.Map
 	reg := switchdrivers.NewRegistry()
-	reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
+	if err := reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
 		return &timedSwitch{name: cfg.Name, unobserved: cfg.Name == "sw001", confirmed: &confirmed}, nil
-	})
+	}, switchdrivers.Rules{}); err != nil {
+		t.Fatal(err)
+	}
 	eng := engine.New(f.inv, engine.Options{Switches: reg, Timeout: 5 * time.Second})
 	defer eng.Close()
 	ctx := context.Background()

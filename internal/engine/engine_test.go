@@ -111,11 +111,13 @@ func newFleet(t *testing.T, n int) *fleet {
 			Credentials: inventory.Credentials{UsernameEnv: "FAKE_USER", PasswordEnv: "FAKE_PASS"},
 		})
 	}
-	f.reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
+	if err := f.reg.Register("fake", "ssh", func(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (switchdrivers.Driver, error) {
 		return &fakeSwitch{name: cfg.Name, fail: f.fail[cfg.Name], block: f.block, started: f.started, applied: &f.applied, inflight: &f.inflight, peak: &f.peak,
 			observed: &f.observed, noObserve: f.noObserve[cfg.Name],
 			closing: f.closing, closeTogether: f.closeTogether, closeTotal: int32(len(f.inv.Switches))}, nil
-	})
+	}, switchdrivers.Rules{}); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 

@@ -21,8 +21,8 @@ const Platform = "eos"
 const scrapliPlatform = "arista_eos"
 
 // Register adds the EOS driver over SSH to r.
-func Register(r *switchdrivers.Registry) {
-	r.Register(Platform, "ssh", Open)
+func Register(r *switchdrivers.Registry) error {
+	return r.Register(Platform, "ssh", Open, switchdrivers.Rules{Port: dialect.CheckPort})
 }
 
 // Driver is an EOS switch reached over SSH. It implements

@@ -16,8 +16,8 @@ const Platform = "nxos"
 const scrapliPlatform = "cisco_nxos"
 
 // Register adds the NX-OS driver over SSH to r.
-func Register(r *switchdrivers.Registry) {
-	r.Register(Platform, "ssh", Open)
+func Register(r *switchdrivers.Registry) error {
+	return r.Register(Platform, "ssh", Open, switchdrivers.Rules{Port: dialect.CheckPort})
 }
 
 // Driver is an NX-OS switch reached over SSH.

@@ -429,7 +429,9 @@ func silentPort(t *testing.T) int {
 
 func TestRegister(t *testing.T) {
 	r := switchdrivers.NewRegistry()
-	Register(r)
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
 	if d := cmp.Diff([]string{"openconfig/gnmi"}, r.Platforms()); d != "" {
 		t.Errorf("platforms (-want +got):\n%s", d)
 	}

@@ -58,7 +58,9 @@ func TestLabInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := switchdrivers.NewRegistry()
-	Register(r)
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
 	drv, err := r.Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)

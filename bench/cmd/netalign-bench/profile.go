@@ -46,7 +46,9 @@ func runProfile(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	sw := switchdrivers.NewRegistry()
-	all.Register(sw)
+	if err := all.Register(sw); err != nil {
+		return err
+	}
 	eng := engine.New(inv, engine.Options{Switches: sw, DHCP: dhcp.NewRegistry(), Log: log, Parallelism: *par, Timeout: 5 * time.Minute})
 	defer eng.Close()
 	f, err := os.Create(*out)
