@@ -234,8 +234,10 @@ func ValidatePool(p intent.Pool) error {
 		if err != nil || !pfx.Contains(ip) {
 			return bad("reservation %s: address %q is not in subnet %s", r.MAC, r.IP, p.Subnet)
 		}
-		if r.Hostname != "" && !safeHostname(r.Hostname) {
-			return bad("reservation %s: hostname %q is not a valid host name", r.MAC, r.Hostname)
+		if r.Hostname != "" {
+			if err := CheckHostname(r.Hostname); err != nil {
+				return bad("reservation %s: %v", r.MAC, err)
+			}
 		}
 		if macs[hw.String()] {
 			return bad("reservation MAC %s appears twice", hw)
@@ -257,6 +259,17 @@ func ValidatePool(p intent.Pool) error {
 func CheckInterface(name string) error {
 	if name == "" || !safeName(name, 15) {
 		return fmt.Errorf("interface %q is not a valid interface name: at most 15 letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
+// CheckHostname returns an error unless name can stand in a server's
+// configuration as a reservation's host name: a DNS name of letters, digits
+// and '-' (no '_'). ValidatePool applies it, and inventory check through
+// Registry.Inventory.
+func CheckHostname(name string) error {
+	if !safeHostname(name) {
+		return fmt.Errorf("hostname %q is not a valid host name: DNS labels of letters, digits and '-'", name)
 	}
 	return nil
 }

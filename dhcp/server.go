@@ -65,10 +65,11 @@ func (r *Registry) Register(kind string, f Factory) error {
 }
 
 // Inventory returns what inventory check needs to know of the registered
-// drivers: the kinds that can run and the rule every server's
-// configuration applies to a pool's interface (CheckInterface).
+// drivers: the kinds that can run and the rules every server's
+// configuration applies to a pool's interface and reservations' host names
+// (CheckInterface, CheckHostname).
 func (r *Registry) Inventory() *inventory.DHCPDrivers {
-	return &inventory.DHCPDrivers{Kinds: r.Kinds(), Interface: CheckInterface}
+	return &inventory.DHCPDrivers{Kinds: r.Kinds(), Interface: CheckInterface, Hostname: CheckHostname}
 }
 
 // Kinds lists registered kinds, sorted.

@@ -62,6 +62,9 @@ type DHCPDrivers struct {
 	// as the servers' configuration writers do; nil accepts any Linux
 	// interface name.
 	Interface func(name string) error
+	// Hostname checks a reservation's host name as the servers'
+	// configuration writers do; nil accepts any inventory name.
+	Hostname func(name string) error
 }
 
 // platforms lists the platforms with a driver, sorted.

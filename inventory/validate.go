@@ -127,6 +127,17 @@ func (c *checker) required(path, v string) bool {
 	return true
 }
 
+// byRule reports a value that check, a rule of the drivers handed in
+// through Options, refuses; nil checks nothing.
+func (c *checker) byRule(path, value string, check func(string) error, prefix string) {
+	if value == "" || check == nil || !c.ok(path) {
+		return
+	}
+	if err := check(value); err != nil {
+		c.addBad(path, value, prefix+err.Error())
+	}
+}
+
 // unique reports the second and later uses of a name among siblings.
 func (c *checker) unique(seen map[string]string, path, name, what string) {
 	if name == "" || !c.ok(path) {
@@ -255,10 +266,8 @@ func (c *checker) networks(inv *Inventory) {
 	vlans := map[vlanUse]string{}
 	for i, n := range inv.Networks {
 		p := indexPath("networks", i)
-		if c.required(p+".name", n.Name) && c.ok(p+".name") && c.opts.Switches != nil && c.opts.Switches.VLANName != nil {
-			if err := c.opts.Switches.VLANName(n.Name); err != nil {
-				c.addBad(p+".name", n.Name, "the network's name is its VLAN's name on the switches: "+err.Error())
-			}
+		if c.required(p+".name", n.Name) && c.opts.Switches != nil {
+			c.byRule(p+".name", n.Name, c.opts.Switches.VLANName, "the network's name is its VLAN's name on the switches: ")
 		}
 		c.unique(seen, p+".name", n.Name, "network")
 		cp := p + ".clusterNetwork"
@@ -367,10 +376,8 @@ func (c *checker) dhcpBlock(p string, b DHCPBlock) {
 	if b.Domain != "" && c.ok(p+".domain") && !validHostname(b.Domain) {
 		c.add(p+".domain", b.Domain, "not a DNS domain name")
 	}
-	if ip := p + ".interface"; b.Interface != "" && c.ok(ip) && c.opts.DHCP != nil && c.opts.DHCP.Interface != nil {
-		if err := c.opts.DHCP.Interface(b.Interface); err != nil {
-			c.add(ip, b.Interface, err.Error())
-		}
+	if c.opts.DHCP != nil {
+		c.byRule(p+".interface", b.Interface, c.opts.DHCP.Interface, "")
 	}
 	if b.LeaseTime < 0 {
 		c.add(p+".leaseTime", b.LeaseTime.String(), "must not be negative")
@@ -391,6 +398,9 @@ func (c *checker) dhcpBlock(p string, b DHCPBlock) {
 			} else {
 				macs[hw.String()] = rp + ".mac"
 			}
+		}
+		if c.opts.DHCP != nil {
+			c.byRule(rp+".hostname", r.Hostname, c.opts.DHCP.Hostname, "")
 		}
 		if c.required(rp+".ip", r.IP) && c.ok(rp+".ip") {
 			if a, err := parseIPv4(r.IP); err != nil {
@@ -748,11 +758,9 @@ func (c *checker) hosts(inv *Inventory, modes map[string]int) {
 						order = append(order, nic.Switch)
 					}
 				}
-				if sw != nil && nic.Port != "" && c.ok(portP) && c.opts.Switches != nil {
-					if rules, _, msg := c.opts.Switches.driver(sw.Platform, sw.Protocol); msg == "" && rules.Port != nil {
-						if err := rules.Port(nic.Port); err != nil {
-							c.addBad(portP, nic.Port, fmt.Sprintf("not a port of platform %s: %v", sw.Platform, err))
-						}
+				if sw != nil && c.opts.Switches != nil {
+					if rules, _, msg := c.opts.Switches.driver(sw.Platform, sw.Protocol); msg == "" {
+						c.byRule(portP, nic.Port, rules.Port, "not a port of platform "+sw.Platform+": ")
 					}
 				}
 				if nic.Switch != "" && nic.Port != "" && c.ok(swP) && c.ok(portP) {
