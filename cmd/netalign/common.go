@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -55,6 +56,7 @@ func (a *app) newSession(cmd *cobra.Command, target []string) (*session, error) 
 		Switches: sw, DHCP: dh, Hosts: hosts, Log: a.log,
 		Parallelism: inv.Settings.Parallelism, Timeout: inv.Settings.Timeout,
 		NoSave: noSave, Insecure: insecure, Progress: a.progress(),
+		DeviceLock: deviceLock,
 	})
 	a.mu.Lock()
 	a.eng = eng
@@ -90,13 +92,21 @@ func (s *session) observe(ctx context.Context, snapshot string) (*engine.Observa
 	return s.eng.Observe(ctx), nil
 }
 
+// maxSnapshotSize bounds a snapshot file: a 1,000-switch fleet of 48 ports
+// observes to a few tens of MB.
+const maxSnapshotSize = 512 << 20
+
 func readSnapshot(path string) (*intent.Observed, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > maxSnapshotSize {
+		return nil, fmt.Errorf("snapshot %s: %d bytes, larger than the %d MiB netalign reads", path, fi.Size(), maxSnapshotSize>>20)
+	}
 	var obs intent.Observed
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(io.LimitReader(f, maxSnapshotSize))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&obs); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
