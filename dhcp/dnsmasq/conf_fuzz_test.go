@@ -10,7 +10,7 @@ import (
 // (dnsmasq's example configuration and the file Render writes). What Parse
 // accepts, Render writes back in a form Parse accepts.
 func FuzzParse(f *testing.F) {
-	fuzzseed.Add(f, "dnsmasq.conf.example", "netalign.conf.golden")
+	fuzzseed.Add(f, "netalign.conf.golden")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pools, err := Parse(data)
 		if err != nil {

@@ -13,7 +13,7 @@ func FuzzBuildState(f *testing.F) {
 	read := func(name string) []byte { return drivertest.ReadFixture(f, name) }
 	text := func(name string) string { return string(read(name)) }
 	f.Add(read("show_vlan_brief.napalm-normal.json"), read("show_interface.napalm-n3548.json"),
-		read("show_port-channel_summary.ansible-no-members.json"), text("show_interface_switchport.ntc-monitor.txt"),
+		[]byte(noMembersSummary), text("show_interface_switchport.ntc-monitor.txt"),
 		text("show_lldp_neighbors_detail.napalm.txt"), "")
 	f.Add(read("show_vlan_brief.napalm-n6000-ifidx-list.json"), []byte(nil), []byte(nil),
 		text("show_interface_switchport.genie.txt"), text("show_lldp_neighbors_detail.napalm-ssh.txt"), "")
