@@ -8,11 +8,8 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -20,22 +17,11 @@ import (
 	"github.com/netalign/netalign/internal/secret"
 )
 
-// SSHTarget says where and as whom to connect.
-type SSHTarget struct {
-	// Addr is host:port.
-	Addr string
-	User string
-	// KnownHosts is the known_hosts file the host key must be in (default
-	// ~/.ssh/known_hosts). Host keys are always verified.
-	KnownHosts string
-	Creds      secret.Resolved
-	// Source says where Creds came from (secret.Source), for the
-	// AUTH_FAILED message.
-	Source string
-	// Timeout bounds the connect and each command (default
-	// access.DefaultTimeout); a shorter ctx deadline wins.
-	Timeout time.Duration
-}
+// SSHTarget says where and as whom to connect: Addr, User, Creds, Source
+// for the AUTH_FAILED message, KnownHosts (default ~/.ssh/known_hosts; host
+// keys are always verified) and Timeout, which bounds the connect and each
+// command (default access.DefaultTimeout; a shorter ctx deadline wins).
+type SSHTarget = access.Target
 
 // ParseSSHEndpoint reads ssh://user@host[:port][?knownHosts=/path]. The user
 // in the URL wins over the credentials' username.
@@ -59,11 +45,9 @@ func ParseSSHEndpoint(endpoint string, creds secret.Resolved) (SSHTarget, error)
 		return SSHTarget{}, fmt.Errorf("endpoint %q: no user (in the URL or the credentials)", endpoint)
 	}
 	if t.KnownHosts == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
+		if t.KnownHosts, err = access.DefaultKnownHosts(); err != nil {
 			return SSHTarget{}, fmt.Errorf("known_hosts: %w", err)
 		}
-		t.KnownHosts = filepath.Join(home, ".ssh", "known_hosts")
 	}
 	return t, nil
 }
@@ -93,14 +77,8 @@ func (s *SSH) conn(ctx context.Context) (*access.Client, error) {
 		s.client.Close()
 		s.client = nil
 	}
-	auth, err := access.AuthMethods(s.target.Creds)
-	if err != nil {
-		return nil, err
-	}
-	s.client, err = access.Dial(ctx, access.Target{
-		Addr: s.target.Addr, User: s.target.User, Auth: auth,
-		KnownHosts: s.target.KnownHosts, Source: s.target.Source, Timeout: s.target.Timeout,
-	})
+	var err error
+	s.client, err = access.Dial(ctx, s.target)
 	return s.client, err
 }
 

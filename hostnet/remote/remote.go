@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,8 +42,8 @@ type Config struct {
 	Address string
 	Port    int
 	User    string
-	// Auth are the client authentication methods, tried in order.
-	Auth []ssh.AuthMethod
+	// Creds are the resolved credentials (key file, ssh-agent, password).
+	Creds secret.Resolved
 	// KnownHosts is the known_hosts file the host key is verified against
 	// (default ~/.ssh/known_hosts). There is no way to skip verification.
 	KnownHosts string
@@ -60,7 +59,7 @@ type Config struct {
 
 // ConfigFromInventory builds the Config of an inventory host reached over
 // SSH, reading its secrets (password, key file, ssh-agent) through
-// access.Resolve.
+// secret.Resolve.
 func ConfigFromInventory(h inventory.Host) (Config, error) {
 	c := Config{Name: h.Name, Address: h.Address}
 	if h.SSH == nil {
@@ -75,8 +74,8 @@ func ConfigFromInventory(h inventory.Host) (Config, error) {
 	if r.Username != "" {
 		c.User = r.Username
 	}
-	c.Auth, err = access.AuthMethods(r)
-	return c, err
+	c.Creds = r
+	return c, nil
 }
 
 // CommandError is a remote command that exited non-zero.
@@ -131,11 +130,10 @@ func Observe(ctx context.Context, cfg Config) (*intent.HostState, error) {
 func dial(ctx context.Context, cfg Config) (*access.Client, error) {
 	kh := cfg.KnownHosts
 	if kh == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
+		var err error
+		if kh, err = access.DefaultKnownHosts(); err != nil {
 			return nil, fmt.Errorf("known_hosts: %w", err)
 		}
-		kh = filepath.Join(home, ".ssh", "known_hosts")
 	}
 	addr := cfg.Address
 	if _, _, err := net.SplitHostPort(addr); err != nil {
@@ -149,7 +147,7 @@ func dial(ctx context.Context, cfg Config) (*access.Client, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return access.Dial(ctx, access.Target{Addr: addr, User: cfg.User, Auth: cfg.Auth, KnownHosts: kh, Source: cfg.Source, Timeout: timeout})
+	return access.Dial(ctx, access.Target{Addr: addr, User: cfg.User, Creds: cfg.Creds, KnownHosts: kh, Source: cfg.Source, Timeout: timeout})
 }
 
 // SplitBonding splits CmdBonding's output into the text of each bond's

@@ -16,6 +16,7 @@ import (
 	"github.com/netalign/netalign/hostnet"
 	"github.com/netalign/netalign/internal/access/accesstest"
 	"github.com/netalign/netalign/internal/cause"
+	"github.com/netalign/netalign/internal/secret"
 	"github.com/netalign/netalign/inventory"
 )
 
@@ -72,7 +73,7 @@ func realKernelOutputs(t *testing.T) map[string]string {
 
 func TestObserveOverSSH(t *testing.T) {
 	srv := newSSHServer(t, "ops", "s3cret", realKernelOutputs(t))
-	cfg := Config{Name: "harvester-0", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("s3cret")},
+	cfg := Config{Name: "harvester-0", Address: srv.Addr, User: "ops", Creds: secret.Resolved{Password: secret.New("s3cret")},
 		KnownHosts: srv.KnownHosts, Timeout: 5 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -101,7 +102,7 @@ func TestObserveOverSSH(t *testing.T) {
 
 func TestObserveRejectsOtherHostKey(t *testing.T) {
 	srv := newSSHServer(t, "ops", "pw", realKernelOutputs(t))
-	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Creds: secret.Resolved{Password: secret.New("pw")},
 		KnownHosts: accesstest.KnownHosts(t, srv.Addr, accesstest.OtherKey(t)), Timeout: 5 * time.Second}
 	_, err := Observe(context.Background(), cfg)
 	if cause.Of(err) != cause.HostKeyMismatch || !strings.Contains(err.Error(), ssh.FingerprintSHA256(srv.HostKey)) {
@@ -113,7 +114,7 @@ func TestObserveRejectsOtherHostKey(t *testing.T) {
 }
 
 func TestObserveSilentPort(t *testing.T) {
-	cfg := Config{Name: "h", Address: accesstest.SilentListener(t), User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+	cfg := Config{Name: "h", Address: accesstest.SilentListener(t), User: "ops", Creds: secret.Resolved{Password: secret.New("pw")},
 		KnownHosts: filepath.Join(t.TempDir(), "known_hosts"), Timeout: 300 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -127,7 +128,7 @@ func TestConfigFromInventory(t *testing.T) {
 	t.Setenv("HOST_PASS", "host-secret")
 	cfg, err := ConfigFromInventory(inventory.Host{Name: "h", Address: "192.0.2.101", SSH: &inventory.SSHAccess{
 		User: "ops", Credentials: inventory.Credentials{PasswordEnv: "HOST_PASS"}}})
-	if err != nil || cfg.User != "ops" || len(cfg.Auth) == 0 || !strings.Contains(cfg.Source, "$HOST_PASS") {
+	if err != nil || cfg.User != "ops" || cfg.Creds.Password.Reveal() != "host-secret" || !strings.Contains(cfg.Source, "$HOST_PASS") {
 		t.Errorf("ConfigFromInventory = %+v, %v", cfg, err)
 	}
 	_, err = ConfigFromInventory(inventory.Host{Name: "h", SSH: &inventory.SSHAccess{User: "ops", Credentials: inventory.Credentials{PasswordEnv: "UNSET_HOST_PASS"}}})
@@ -140,7 +141,7 @@ func TestObserveCommandFails(t *testing.T) {
 	out := realKernelOutputs(t)
 	delete(out, CmdBridgeVLANs)
 	srv := newSSHServer(t, "ops", "pw", out)
-	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Auth: []ssh.AuthMethod{ssh.Password("pw")},
+	cfg := Config{Name: "h", Address: srv.Addr, User: "ops", Creds: secret.Resolved{Password: secret.New("pw")},
 		KnownHosts: srv.KnownHosts, Timeout: 5 * time.Second}
 	_, err := Observe(context.Background(), cfg)
 	var ce *CommandError

@@ -3,6 +3,7 @@ package clisession_test
 import (
 	"context"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/netalign/netalign/internal/access/accesstest"
 	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/internal/secret"
@@ -23,88 +24,35 @@ import (
 )
 
 // openErr opens a session to cfg and returns the error, failing t when
-// Open does not return within a bound far above any timeout the tests set
-// (the bound only keeps a hang from stalling the suite).
+// Open does not return (the bound only keeps a hang from stalling the
+// suite).
 func openErr(t *testing.T, ctx context.Context, cfg switchdrivers.Config) error {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() {
+	return accesstest.Returns(t, func() error {
 		s, err := clisession.Open(ctx, cfg, "arista_eos", nil)
 		if err == nil {
 			s.Close()
 		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
 		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("Open did not return")
-		return nil
-	}
+	})
 }
 
 // wantCause fails t unless err has cause code and its message is one line
 // containing every part of want.
-func wantCause(t *testing.T, err error, code cause.Code, want ...string) {
-	t.Helper()
-	if got := cause.Of(err); got != code {
-		t.Fatalf("cause of %v = %s, want %s", err, got, code)
-	}
-	msg := err.Error()
-	t.Logf("%s: %s", code, msg)
-	if strings.ContainsAny(msg, "\r\n") {
-		t.Errorf("message spans lines: %q", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("message %q does not contain %q", msg, w)
-		}
-	}
-}
+var wantCause = accesstest.WantCause
 
-// rawListener accepts TCP connections on loopback and hands each to serve,
-// until the test ends.
-func rawListener(t *testing.T, serve func(net.Conn)) switchdrivers.Config {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan net.Conn, 16)
-	t.Cleanup(func() {
-		ln.Close()
-		close(held)
-		for c := range held {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			serve(c)
-			select {
-			case held <- c:
-			default:
-				c.Close()
-			}
-		}
-	}()
-	return rawConfig(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func rawConfig(port int) switchdrivers.Config {
-	return switchdrivers.Config{Name: "leaf1", Platform: "eos", Host: "127.0.0.1", Port: port, Username: labtest.User,
+// rawConfig is the configuration of a device at addr (ip:port), which the
+// test serves.
+func rawConfig(addr string) switchdrivers.Config {
+	ap := netip.MustParseAddrPort(addr)
+	return switchdrivers.Config{Name: "leaf1", Platform: "eos", Host: ap.Addr().String(), Port: int(ap.Port()), Username: labtest.User,
 		Password: secret.New(labtest.Pass), Insecure: true, Timeout: 300 * time.Millisecond}
 }
 
 // A device that accepts the connection and never speaks: the timeout ends
 // Open, and so does a cancellation.
 func TestOpenSilentListener(t *testing.T) {
-	cfg := rawListener(t, func(net.Conn) {})
+	cfg := rawConfig(accesstest.SilentListener(t))
 	err := openErr(t, context.Background(), cfg)
 	wantCause(t, err, cause.Timeout, "no SSH banner from 127.0.0.1:"+strconv.Itoa(cfg.Port), "within 300ms")
 
@@ -115,18 +63,13 @@ func TestOpenSilentListener(t *testing.T) {
 }
 
 func TestOpenListenerClosesAtOnce(t *testing.T) {
-	cfg := rawListener(t, func(c net.Conn) { c.Close() })
+	cfg := rawConfig(accesstest.HangUpListener(t))
 	wantCause(t, openErr(t, context.Background(), cfg), cause.ProtocolError, "closed the connection before its SSH banner")
 }
 
 func TestOpenRefusedPort(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	wantCause(t, openErr(t, context.Background(), rawConfig(port)), cause.Unreachable, "cannot connect to 127.0.0.1:"+strconv.Itoa(port), "connection refused")
+	addr := accesstest.ClosedPort(t)
+	wantCause(t, openErr(t, context.Background(), rawConfig(addr)), cause.Unreachable, "cannot connect to "+addr, "connection refused")
 }
 
 // The lab's faults: a device that accepts and never speaks, one slow to
@@ -180,13 +123,9 @@ func TestOpenHostKeys(t *testing.T) {
 	cfg.KnownHosts = filepath.Join(dir, "missing")
 	wantCause(t, openErr(t, ctxT(t), cfg), cause.HostKeyUnknown, fp, cfg.KnownHosts, "does not exist")
 
-	cfg.KnownHosts = filepath.Join(dir, "other")
-	_, other := newKey(t)
-	lines := "# netalign test\n" + knownhosts.Line([]string{knownhosts.Normalize(addr)}, other) + "\n"
-	if err := os.WriteFile(cfg.KnownHosts, []byte(lines), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	wantCause(t, openErr(t, ctxT(t), cfg), cause.HostKeyMismatch, fp, cfg.KnownHosts+":2", ssh.FingerprintSHA256(other))
+	other := accesstest.OtherKey(t)
+	cfg.KnownHosts = accesstest.KnownHosts(t, addr, other)
+	wantCause(t, openErr(t, ctxT(t), cfg), cause.HostKeyMismatch, fp, cfg.KnownHosts+":1", ssh.FingerprintSHA256(other), "ssh-keygen -R")
 
 	cfg.KnownHosts = ""
 	wantCause(t, openErr(t, ctxT(t), cfg), cause.HostKeyUnknown, "knownHosts")
@@ -219,14 +158,9 @@ func TestExecCauses(t *testing.T) {
 // A device that logs in and prints a prompt that is not the platform's (a
 // Linux shell where the inventory says eos).
 func TestOpenForeignPrompt(t *testing.T) {
-	priv, _ := newKey(t)
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
-	srv.AddHostKey(signer)
-	cfg := rawListener(t, func(c net.Conn) {
+	srv.AddHostKey(accesstest.NewSigner(t))
+	cfg := rawConfig(accesstest.Listen(t, func(c net.Conn) {
 		go func() {
 			_, chans, reqs, err := ssh.NewServerConn(c, srv)
 			if err != nil {
@@ -248,7 +182,7 @@ func TestOpenForeignPrompt(t *testing.T) {
 				}()
 			}
 		}()
-	})
+	}))
 	cfg.Timeout = time.Second
 	wantCause(t, openErr(t, context.Background(), cfg), cause.PlatformMismatch, "does not answer as eos", "ops@box:~$")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/scrapli/scrapligo/platform"
 	"github.com/scrapli/scrapligo/util"
 
+	"github.com/netalign/netalign/internal/access"
 	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/switchdrivers"
 )
@@ -74,8 +75,9 @@ func Open(ctx context.Context, cfg switchdrivers.Config, platformName string, lo
 		return nil, cause.Classify(err)
 	}
 	// One deadline for the whole open: connecting, logging in, the
-	// terminal set-up.
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	// terminal set-up. access.WithTimeout keeps opTimeout with it, for the
+	// messages of the connect.
+	ctx, cancel := access.WithTimeout(ctx, opTimeout)
 	defer cancel()
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	tr := &sshTransport{}
@@ -188,7 +190,7 @@ func loginError(ctx context.Context, addr, user string, timeout time.Duration, a
 	case errors.Is(ctx.Err(), context.Canceled):
 		return cause.Wrap(cause.Interrupted, ctx.Err(), "interrupted while logging in to %s", addr)
 	case ctx.Err() != nil, errors.Is(err, util.ErrTimeoutError):
-		return cause.Wrap(cause.Timeout, err, "no CLI prompt from %s within %v", addr, round(timeout))
+		return cause.Wrap(cause.Timeout, err, "no CLI prompt from %s within %v", addr, access.Round(timeout))
 	case errors.Is(err, util.ErrConnectionError):
 		return cause.Wrap(cause.ProtocolError, fmt.Errorf("%w: %w", ErrConnectionLost, err), "%s closed the session during login", addr)
 	case errors.Is(err, util.ErrPrivilegeError):
@@ -555,7 +557,7 @@ func (s *Session) failure(t time.Duration, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, util.ErrTimeoutError):
-		return cause.Wrap(cause.Timeout, err, "no reply from %s within %v", s.addr, round(t))
+		return cause.Wrap(cause.Timeout, err, "no reply from %s within %v", s.addr, access.Round(t))
 	case errors.Is(err, util.ErrConnectionError):
 		return cause.Wrap(cause.ProtocolError, fmt.Errorf("%w: %w", ErrConnectionLost, err), "connection to %s lost", s.addr)
 	}
