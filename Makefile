@@ -15,10 +15,11 @@ build: ## build bin/netalign
 deps: ## install the Debian packages the tests need (kea, dnsmasq, qemu, busybox, ansible)
 	./scripts/install-deps.sh
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and a tidy go.mod
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 unit: ## unit tests only (no root, no network, seconds)
 	$(GO) test -short ./...
