@@ -109,6 +109,7 @@ func TestDeviceFaults(t *testing.T) {
 				{"apply", "--yes", "-o", "json"},
 				{"observe", "-o", filepath.Join(t.TempDir(), "snapshot.json")},
 				{"plan"},
+				{"apply"}, // no --yes: shows the same plan, then asks
 			} {
 				start := time.Now()
 				r := netalignExactEnv(t, env, append(args, "-i", file, "--log-level", "error")...)
@@ -121,6 +122,16 @@ func TestDeviceFaults(t *testing.T) {
 					t.Errorf("%s: exit 0 with %s failing\n%s", what, tc.device, r)
 				}
 				checkCauseLine(t, what, r, tc)
+				if what == "plan" || what == "apply" {
+					// The plan of the others is printed; the failing device
+					// is in it as skipped with its cause.
+					if !strings.Contains(r.stdout, tc.device+" (") || !strings.Contains(r.stdout, "skipped, not observed") {
+						t.Errorf("plan does not show %s as skipped:\n%s", tc.device, r.stdout)
+					}
+					if !strings.Contains(r.stdout, "switch leaf1") || !strings.Contains(r.stdout, "switch oob-sw") {
+						t.Errorf("plan does not show the other devices:\n%s", r.stdout)
+					}
+				}
 				if slices.Contains(args, "json") {
 					checkJSONCause(t, what, r, tc)
 				}
