@@ -48,6 +48,11 @@ const (
 	// Insecure: a request was refused because it would send credentials
 	// in clear (for example HTTP basic auth over plain http://).
 	Insecure Code = "INSECURE_TRANSPORT"
+	// ObservePartial: the device was observed, but records of its
+	// output were not understood and left out; apply leaves it alone
+	// when they could matter to the plan. It is a finding, not a failure,
+	// in validate (docs/validate.md).
+	ObservePartial Code = "OBSERVE_PARTIAL"
 )
 
 // Error is a failure with its cause. Msg is one line a person can act on

@@ -49,6 +49,10 @@ type SwitchChange struct {
 
 	// VLAN is set for ObjVLAN.
 	VLAN *VLAN `json:"vlan,omitempty"`
+	// Reactivate, on a VLAN update, makes a suspended or shut-down VLAN
+	// active (EOS `state active`; NX-OS `state active` and `no shutdown`;
+	// OpenConfig status ACTIVE).
+	Reactivate bool `json:"reactivate,omitempty"`
 
 	// Trunk settings for interfaces and LAGs. SetTrunk makes the port a trunk
 	// with NativeVLAN. AddVLANs/RemoveVLANs edit the allowed list

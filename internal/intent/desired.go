@@ -1,5 +1,7 @@
 package intent
 
+import "sort"
+
 // Desired is what every device should look like, derived from an inventory by
 // Derive. It is pure data; LAG ids that the inventory leaves open are chosen
 // by the planner, which also sees the observed state.
@@ -95,4 +97,28 @@ type DesiredDHCP struct {
 	Server string `json:"server"`
 	Kind   string `json:"kind"`
 	Pools  []Pool `json:"pools"`
+}
+
+// BondsNeeding lists the host bonds ("harvester-0 mgmt-bo") whose trunks on
+// this switch carry VLAN vid, tagged or as native VLAN, sorted.
+func (ds *DesiredSwitch) BondsNeeding(vid int) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(host, cn string, t Trunk) {
+		b := host + " " + BondName(cn)
+		if (t.NativeVLAN == vid || t.Allowed.Contains(vid)) && !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	for _, l := range ds.LAGs {
+		add(l.Host, l.ClusterNetwork, l.Trunk)
+	}
+	for _, p := range ds.Ports {
+		if p.LAG == "" {
+			add(p.Host, p.ClusterNetwork, p.Trunk)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

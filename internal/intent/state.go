@@ -109,7 +109,38 @@ type SwitchState struct {
 	VLANs      []VLAN         `json:"vlans"`
 	Interfaces []Interface    `json:"interfaces"`
 	LLDP       []LLDPNeighbor `json:"lldp,omitempty"`
+	// Partial lists the records of the observe commands' output the
+	// driver could not understand and left out: the rest of the switch is
+	// observed all the same. Empty when everything was understood.
+	Partial []Unparsed `json:"partial,omitempty"`
 }
+
+// Unparsed is one record of a command's output a driver could not
+// understand and skipped.
+type Unparsed struct {
+	// Command is the show command (or gNMI path) the record came from.
+	Command string `json:"command"`
+	// Kind is what the record is about, ObjVLAN or ObjInterface, when the
+	// driver could tell; empty otherwise.
+	Kind ObjectKind `json:"kind,omitempty"`
+	// Record names the record: the VLAN id or the canonical interface name
+	// for those kinds, else its place in the output ("row 3").
+	Record string `json:"record"`
+	// Reason says what was not understood.
+	Reason string `json:"reason"`
+}
+
+// Object is the record as findings name objects: "vlan 100", Ethernet1,
+// or its place in the output.
+func (u Unparsed) Object() string {
+	if u.Kind == ObjVLAN {
+		return "vlan " + u.Record
+	}
+	return u.Record
+}
+
+// String is "command: record: reason".
+func (u Unparsed) String() string { return u.Command + ": " + u.Object() + ": " + u.Reason }
 
 // Interface returns the named interface (any spelling), or nil.
 func (s *SwitchState) Interface(name string) *Interface {
@@ -122,14 +153,17 @@ func (s *SwitchState) Interface(name string) *Interface {
 	return nil
 }
 
-// HasVLAN reports whether VLAN id is defined.
-func (s *SwitchState) HasVLAN(id int) bool {
-	for _, v := range s.VLANs {
-		if v.ID == id {
-			return true
+// HasVLAN reports whether VLAN id is defined (active or not).
+func (s *SwitchState) HasVLAN(id int) bool { return s.VLAN(id) != nil }
+
+// VLAN returns VLAN id, or nil when it is not defined.
+func (s *SwitchState) VLAN(id int) *VLAN {
+	for i := range s.VLANs {
+		if s.VLANs[i].ID == id {
+			return &s.VLANs[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // Neighbor returns the LLDP neighbour seen on a port, or nil.
@@ -168,10 +202,35 @@ func (n *LLDPNeighbor) Port() string {
 	return n.PortDescr
 }
 
-// VLAN is a VLAN defined on a switch.
+// VLAN is a VLAN defined on a switch. A VLAN that is suspended or shut
+// down exists but forwards nothing; both false (also when a snapshot
+// written before they existed lacks them) is an active VLAN.
 type VLAN struct {
 	ID   int    `json:"id"`
 	Name string `json:"name,omitempty"`
+	// Suspended: `state suspend` (EOS, NX-OS; status "suspended"),
+	// OpenConfig status SUSPENDED.
+	Suspended bool `json:"suspended,omitempty"`
+	// Shutdown: shut down in VLAN configuration mode (NX-OS `shutdown`,
+	// shutstate "shutdown"; status "act/lshut" or "sus/lshut").
+	Shutdown bool `json:"shutdown,omitempty"`
+}
+
+// Active reports whether the VLAN forwards traffic.
+func (v VLAN) Active() bool { return !v.Suspended && !v.Shutdown }
+
+// StateString is the VLAN's state for reports: "active", "suspended",
+// "shutdown" or "suspended, shutdown".
+func (v VLAN) StateString() string {
+	switch {
+	case v.Suspended && v.Shutdown:
+		return "suspended, shutdown"
+	case v.Suspended:
+		return "suspended"
+	case v.Shutdown:
+		return "shutdown"
+	}
+	return "active"
 }
 
 // Interface is a switch port or LAG with its layer-2 settings.

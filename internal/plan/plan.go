@@ -152,6 +152,7 @@ func Compute(desired *intent.Desired, observed *intent.Observed, opts Options) (
 			d.Skipped = "not observed"
 		} else {
 			d.Switch, d.Warnings = diffSwitch(ds, obs, ids, opts)
+			applyPartial(&d, ds, obs)
 		}
 		p.Devices = append(p.Devices, d)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/netalign/netalign/internal/intent"
 )
@@ -217,12 +218,27 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 	}
 
 	for _, v := range ds.VLANs {
-		if !obs.HasVLAN(v.ID) {
+		cur := obs.VLAN(v.ID)
+		switch {
+		case cur == nil:
 			vv := v
 			vlans = append(vlans, intent.SwitchChange{
 				Action: intent.Create, Object: intent.ObjVLAN, Name: strconv.Itoa(v.ID), VLAN: &vv,
 				Fields: []intent.Field{{Name: "name", Before: "", After: v.Name}},
 			})
+		case !cur.Active():
+			// A VLAN netalign needs is made active again; its name is
+			// left as it is. VLANs the inventory does not need are
+			// never touched, whatever their state.
+			c := intent.SwitchChange{
+				Action: intent.Update, Object: intent.ObjVLAN, Name: strconv.Itoa(v.ID), VLAN: &intent.VLAN{ID: v.ID},
+				Reactivate: true,
+				Fields:     []intent.Field{{Name: "state", Before: cur.StateString(), After: "active"}},
+			}
+			if b := ds.BondsNeeding(v.ID); len(b) > 0 {
+				c.Reason = "needed by " + strings.Join(b, ", ")
+			}
+			vlans = append(vlans, c)
 		}
 	}
 

@@ -131,9 +131,25 @@ type addFunc func(code Code, device, object, expected, found, msg string)
 
 func checkSwitch(ds intent.DesiredSwitch, sw *intent.SwitchState, obs *intent.Observed, add addFunc) {
 	for _, v := range ds.VLANs {
-		if !sw.HasVLAN(v.ID) {
-			add(VLANNotDefined, ds.Name, "vlan "+strconv.Itoa(v.ID), "defined", "absent", fmt.Sprintf("VLAN %d (%s) is not defined", v.ID, v.Name))
+		obj := "vlan " + strconv.Itoa(v.ID)
+		cur := sw.VLAN(v.ID)
+		switch {
+		case cur == nil:
+			add(VLANNotDefined, ds.Name, obj, "defined", "absent", fmt.Sprintf("VLAN %d (%s) is not defined", v.ID, v.Name))
+		case !cur.Active():
+			bonds := "the host bonds of the inventory"
+			if b := ds.BondsNeeding(v.ID); len(b) > 0 {
+				bonds = strings.Join(b, ", ")
+			}
+			add(VLANInactive, ds.Name, obj, "active", cur.StateString(),
+				fmt.Sprintf("VLAN %d (%s) is %s: the trunks carry nothing on it for %s", v.ID, v.Name, cur.StateString(), bonds))
 		}
+	}
+	// What the driver could not read is said, one finding per record:
+	// the other findings are only as complete as the observation.
+	for _, u := range sw.Partial {
+		add(ObservePartial, ds.Name, u.Object(), "understood", u.Reason,
+			u.String()+"; the record is left out of the observation")
 	}
 	for _, o := range sw.OrphanLAGs() {
 		key, _ := intent.OwnedLAG(o.Description)

@@ -21,6 +21,7 @@ const (
 	LAGOrphan            Code = "LAG_ORPHAN"
 	VLANNotAllowed       Code = "VLAN_NOT_ALLOWED"
 	VLANNotDefined       Code = "VLAN_NOT_DEFINED"
+	VLANInactive         Code = "VLAN_INACTIVE"
 	NativeVLANMismatch   Code = "NATIVE_VLAN_MISMATCH"
 	PortNotTrunk         Code = "PORT_NOT_TRUNK"
 	PortMissing          Code = "PORT_MISSING"
@@ -38,6 +39,9 @@ const (
 	DHCPPoolMismatch     Code = "DHCP_POOL_MISMATCH"
 	DHCPNoOffer          Code = "DHCP_NO_OFFER"
 	DHCPWrongSubnet      Code = "DHCP_WRONG_SUBNET"
+	// ObservePartial is one record of a switch's output the driver did not
+	// understand and left out of the observation.
+	ObservePartial Code = Code(cause.ObservePartial)
 	// DeviceUnreachable is no longer reported: since report version 2 a
 	// device that could not be handled has its cause as the code
 	// (UNREACHABLE, TIMEOUT, AUTH_FAILED...). Kept so the code is never
@@ -87,8 +91,10 @@ func Codes() []CodeInfo {
 		{LAGOrphan, SeverityWarning, "switch", "a LAG netalign created has no member left (an interrupted run, or a bond that moved)", "`netalign apply` removes it"},
 		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
 		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
+		{VLANInactive, SeverityError, "switch", "a VLAN of the cluster network is defined but suspended or shut down, so the trunks carry nothing on it (the message names the host bonds that need it)", "`netalign apply` makes the VLAN active (`state active`, and `no shutdown` on NX-OS)"},
 		{NativeVLANMismatch, SeverityError, "switch", "the trunk's native VLAN is not the cluster network's untagged VLAN", "`netalign apply` sets the native VLAN"},
 		{PortNotTrunk, SeverityError, "switch", "a host-facing port or LAG is not a trunk", "`netalign apply` makes the port a trunk"},
+		{ObservePartial, SeverityWarning, "switch", "a record of the switch's output was not understood and left out of the observation (the message gives the command, the record and why); findings about it may be missing", "`netalign apply` leaves the switch alone when the record is about an object the plan needs (a VLAN, port or LAG of the inventory, or an unknown one); report the output if the device is not unusual"},
 		{PortMissing, SeverityError, "switch", "the inventory cables a NIC to a port the switch does not have", "correct the port name in the inventory (or the switch it names)"},
 		{MTUMismatch, SeverityError, "switch", "the switch MTU is smaller than the host MTU", "`netalign apply` raises the port MTU"},
 		{PortDown, SeverityWarning, "switch", "a host-facing port is administratively or operationally down", "check the cable, the host NIC and `shutdown` on the port"},

@@ -3,6 +3,7 @@ package eos
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,13 +25,16 @@ const (
 	CmdShowRunningConfig = "show running-config"
 )
 
-// VLANs is `show vlan | json`.
+// VLANs is `show vlan | json` (also `show vlan brief | json`, which has
+// the same shape).
 type VLANs struct {
-	VLANs map[string]struct {
-		Name       string                     `json:"name"`
+	VLANs norm.Map[struct {
+		norm.Undecoded
+		Name string `json:"name"`
+		// Status is active, suspended, act/lshut or sus/lshut.
 		Status     string                     `json:"status"`
 		Interfaces map[string]json.RawMessage `json:"interfaces"`
-	} `json:"vlans"`
+	}] `json:"vlans"`
 }
 
 // ParseVLANs decodes `show vlan | json`.
@@ -38,7 +42,8 @@ func ParseVLANs(b []byte) (*VLANs, error) { return norm.DecodeJSON[VLANs](b, Cmd
 
 // Interfaces is `show interfaces | json`.
 type Interfaces struct {
-	Interfaces map[string]struct {
+	Interfaces norm.Map[struct {
+		norm.Undecoded
 		Name                string                     `json:"name"`
 		Description         string                     `json:"description"`
 		InterfaceStatus     string                     `json:"interfaceStatus"`
@@ -48,7 +53,7 @@ type Interfaces struct {
 		ForwardingModel     string                     `json:"forwardingModel"`
 		InterfaceMembership string                     `json:"interfaceMembership"`
 		MemberInterfaces    map[string]json.RawMessage `json:"memberInterfaces"`
-	} `json:"interfaces"`
+	}] `json:"interfaces"`
 }
 
 // ParseInterfaces decodes `show interfaces | json`.
@@ -58,7 +63,8 @@ func ParseInterfaces(b []byte) (*Interfaces, error) {
 
 // Switchports is `show interfaces switchport | json`.
 type Switchports struct {
-	Switchports map[string]struct {
+	Switchports norm.Map[struct {
+		norm.Undecoded
 		Enabled        bool `json:"enabled"`
 		SwitchportInfo struct {
 			Mode                 string `json:"mode"`
@@ -66,7 +72,7 @@ type Switchports struct {
 			TrunkingNativeVLANID int    `json:"trunkingNativeVlanId"`
 			TrunkAllowedVLANs    string `json:"trunkAllowedVlans"`
 		} `json:"switchportInfo"`
-	} `json:"switchports"`
+	}] `json:"switchports"`
 }
 
 // ParseSwitchports decodes `show interfaces switchport | json`.
@@ -88,13 +94,15 @@ type LACPPortState struct {
 
 // LACPNeighbors is `show lacp neighbor | json`.
 type LACPNeighbors struct {
-	PortChannels map[string]struct {
-		Interfaces map[string]struct {
+	PortChannels norm.Map[struct {
+		norm.Undecoded
+		Interfaces norm.Map[struct {
+			norm.Undecoded
 			ActorPortStatus  string         `json:"actorPortStatus"`
 			PartnerSystemID  string         `json:"partnerSystemId"`
 			PartnerPortState *LACPPortState `json:"partnerPortState"`
-		} `json:"interfaces"`
-	} `json:"portChannels"`
+		}] `json:"interfaces"`
+	}] `json:"portChannels"`
 }
 
 // ParseLACPNeighbors decodes `show lacp neighbor | json`.
@@ -104,11 +112,12 @@ func ParseLACPNeighbors(b []byte) (*LACPNeighbors, error) {
 
 // MLAGInterfaces is `show mlag interfaces | json`; keys are MLAG ids.
 type MLAGInterfaces struct {
-	Interfaces map[string]struct {
+	Interfaces norm.Map[struct {
+		norm.Undecoded
 		LocalInterface string `json:"localInterface"`
 		PeerInterface  string `json:"peerInterface"`
 		Status         string `json:"status"`
-	} `json:"interfaces"`
+	}] `json:"interfaces"`
 }
 
 // ParseMLAGInterfaces decodes `show mlag interfaces | json`.
@@ -118,7 +127,8 @@ func ParseMLAGInterfaces(b []byte) (*MLAGInterfaces, error) {
 
 // LLDPNeighborsDetail is `show lldp neighbors detail | json`.
 type LLDPNeighborsDetail struct {
-	LLDPNeighbors map[string]struct {
+	LLDPNeighbors norm.Map[struct {
+		norm.Undecoded
 		LLDPNeighborInfo []struct {
 			SystemName            string `json:"systemName"`
 			ChassisID             string `json:"chassisId"`
@@ -128,7 +138,7 @@ type LLDPNeighborsDetail struct {
 				InterfaceDescription string `json:"interfaceDescription"`
 			} `json:"neighborInterfaceInfo"`
 		} `json:"lldpNeighborInfo"`
-	} `json:"lldpNeighbors"`
+	}] `json:"lldpNeighbors"`
 }
 
 // ParseLLDPNeighborsDetail decodes `show lldp neighbors detail | json`.
@@ -146,13 +156,21 @@ type InterfaceConfig = ifstate.Config
 // only): the interface blocks and, in each, the lines
 // `channel-group N mode on|active|passive`, `lacp timer fast` (`lacp rate
 // fast` on older releases), `port-channel min-links N` and `mlag N`.
-// Interface names are canonical.
-func ParseRunningInterfaces(text string) (map[string]*InterfaceConfig, error) {
-	return ifstate.ReadConfigs(CmdShowRunningConfig, text, func(c *InterfaceConfig, f []string) error {
+// Interface names are canonical. A block with a line that cannot be read
+// is left out and returned among the skipped records.
+func ParseRunningInterfaces(text string) (map[string]*InterfaceConfig, []intent.Unparsed) {
+	return norm.Collect(func(s *norm.Skips) map[string]*InterfaceConfig { return parseRunningInterfaces(text, s) })
+}
+
+func parseRunningInterfaces(text string, skips *norm.Skips) map[string]*InterfaceConfig {
+	return ifstate.ReadConfigs(CmdShowRunningConfig, text, skips, func(c *InterfaceConfig, f []string) error {
 		var err error
 		switch {
 		case len(f) == 4 && f[0] == "channel-group" && f[2] == "mode":
 			c.ChannelMode = intent.ChannelMode(f[3])
+			if c.ChannelMode.LAGType() == intent.LAGNone {
+				return fmt.Errorf("channel-group mode %q", f[3])
+			}
 			c.ChannelGroup, err = ifstate.Number(f[1], "channel-group")
 		case len(f) == 3 && f[0] == "lacp" && (f[1] == "timer" || f[1] == "rate"):
 			c.LACPFast = f[2] == "fast"
@@ -172,23 +190,59 @@ type Outputs struct {
 	RunningInterfaces                                                      string
 }
 
+// vlanStates maps EOS's VLAN status words to (suspended, shutdown).
+// act/lshut and sus/lshut are the words of a VLAN shut down locally (EOS
+// prints them as Cisco does; it has no `shutdown` in VLAN mode to set it).
+var vlanStates = map[string][2]bool{
+	"active":    {false, false},
+	"suspended": {true, false},
+	"act/lshut": {false, true},
+	"sus/lshut": {true, true},
+}
+
 // BuildState turns the outputs of the observe commands into the
 // vendor-neutral state of switch name. It keeps Ethernet ports and
 // Port-Channels (not management, SVIs or loopbacks), with canonical names,
 // sorted.
+//
+// An output that is not JSON at all fails the observation; a record in it
+// that cannot be understood (a VLAN id outside 1-4094, an unknown VLAN
+// status, an allowed list that is not a VLAN list, a value of the wrong
+// type, a running-config line that cannot be read) is left out, entirely,
+// and listed in the state's Partial.
 func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 	st := &intent.SwitchState{Name: name, Platform: "eos", VLANs: []intent.VLAN{}, Interfaces: []intent.Interface{}}
+	var skips norm.Skips
 	if o.VLAN != nil {
 		v, err := ParseVLANs(o.VLAN)
 		if err != nil {
 			return nil, err
 		}
-		for id, vl := range v.VLANs {
+		seen := map[int]bool{}
+		for _, id := range slices.Sorted(maps.Keys(v.VLANs)) {
+			vl := v.VLANs[id]
 			n, err := strconv.Atoi(id)
-			if err != nil || n < 1 || n > 4094 {
-				return nil, fmt.Errorf("parse %q: vlan id %q", CmdShowVLAN, id)
+			switch {
+			case err != nil:
+				skips.Record(CmdShowVLAN, fmt.Sprintf("key %q", id), "not a vlan id")
+				continue
+			case n < 1 || n > 4094:
+				skips.VLAN(CmdShowVLAN, id, "vlan id outside 1-4094")
+				continue
+			case vl.Err != nil:
+				skips.VLAN(CmdShowVLAN, id, "%v", vl.Err)
+				continue
+			case seen[n]:
+				skips.VLAN(CmdShowVLAN, id, "listed twice")
+				continue
 			}
-			st.VLANs = append(st.VLANs, intent.VLAN{ID: n, Name: vl.Name})
+			seen[n] = true
+			state, ok := vlanStates[vl.Status]
+			if !ok {
+				skips.VLAN(CmdShowVLAN, id, "status %q not understood", vl.Status)
+				continue
+			}
+			st.VLANs = append(st.VLANs, intent.VLAN{ID: n, Name: vl.Name, Suspended: state[0], Shutdown: state[1]})
 		}
 		slices.SortFunc(st.VLANs, func(a, b intent.VLAN) int { return a.ID - b.ID })
 	}
@@ -202,10 +256,14 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 			return nil, err
 		}
 		for key, x := range v.Interfaces {
-			i := get(key)
-			if i == nil {
+			if !ifstate.Managed(key) {
 				continue
 			}
+			if x.Err != nil {
+				skips.Interface(CmdShowInterfaces, key, "%v", x.Err)
+				continue
+			}
+			i := get(key)
 			i.Description = x.Description
 			i.MTU = x.MTU
 			i.AdminUp = x.InterfaceStatus != "disabled"
@@ -234,34 +292,38 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 			return nil, err
 		}
 		for key, x := range v.Switchports {
-			i := get(key)
-			if i == nil {
+			if !ifstate.Managed(key) {
+				continue
+			}
+			if x.Err != nil {
+				skips.Interface(CmdShowSwitchport, key, "%v", x.Err)
 				continue
 			}
 			si := x.SwitchportInfo
 			switch si.Mode {
 			case "trunk":
-				i.Mode = intent.ModeTrunk
-				i.NativeVLAN = si.TrunkingNativeVLANID
 				allowed, err := intent.ParseVLANSet(si.TrunkAllowedVLANs)
 				if err != nil {
-					return nil, fmt.Errorf("parse %q: %s: %w", CmdShowSwitchport, key, err)
+					skips.Interface(CmdShowSwitchport, key, "trunk allowed vlans: %v", err)
+					continue
 				}
+				i := get(key)
+				i.Mode = intent.ModeTrunk
+				i.NativeVLAN = si.TrunkingNativeVLANID
 				i.Allowed = allowed
 			case "access":
+				i := get(key)
 				i.Mode = intent.ModeAccess
 				i.AccessVLAN = si.AccessVLANID
+			default:
+				get(key)
 			}
 		}
 	}
 
 	if o.RunningInterfaces != "" {
 		st.Hostname = ifstate.RunningHostname(o.RunningInterfaces)
-		cfg, err := ParseRunningInterfaces(o.RunningInterfaces)
-		if err != nil {
-			return nil, err
-		}
-		ifs.ApplyConfig(cfg)
+		ifs.ApplyConfig(parseRunningInterfaces(o.RunningInterfaces, &skips))
 	}
 
 	// Configured membership is authoritative for the LAG's member list:
@@ -275,7 +337,15 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 			return nil, err
 		}
 		for po, pc := range v.PortChannels {
+			if pc.Err != nil {
+				skips.Interface(CmdShowLACPNeighbor, po, "%v", pc.Err)
+				continue
+			}
 			for m, x := range pc.Interfaces {
+				if x.Err != nil {
+					skips.Interface(CmdShowLACPNeighbor, m, "%v", x.Err)
+					continue
+				}
 				n := intent.NormalizeInterface(m)
 				lacpStatus[n] = x.ActorPortStatus
 				i := get(n)
@@ -308,11 +378,15 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 		}
 		for id, x := range v.Interfaces {
 			n, err := strconv.Atoi(id)
-			if err != nil {
-				return nil, fmt.Errorf("parse %q: mlag id %q", CmdShowMLAGInterface, id)
-			}
-			if i := get(x.LocalInterface); i != nil {
-				i.MLAGID = n
+			switch {
+			case x.Err != nil:
+				skips.Record(CmdShowMLAGInterface, "mlag "+id, "%v", x.Err)
+			case err != nil:
+				skips.Interface(CmdShowMLAGInterface, x.LocalInterface, "mlag id %q is not a number", id)
+			default:
+				if i := get(x.LocalInterface); i != nil {
+					i.MLAGID = n
+				}
 			}
 		}
 	}
@@ -330,6 +404,10 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 			return nil, err
 		}
 		for port, x := range v.LLDPNeighbors {
+			if x.Err != nil {
+				skips.Interface(CmdShowLLDPDetail, port, "%v", x.Err)
+				continue
+			}
 			for _, n := range x.LLDPNeighborInfo {
 				st.LLDP = append(st.LLDP, intent.LLDPNeighbor{
 					LocalPort:  intent.NormalizeInterface(port),
@@ -349,6 +427,7 @@ func BuildState(name string, o Outputs) (*intent.SwitchState, error) {
 	}
 
 	st.Interfaces = ifs.Sorted()
+	st.Partial = skips.List()
 	return st, nil
 }
 

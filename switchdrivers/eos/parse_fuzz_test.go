@@ -20,6 +20,10 @@ func FuzzBuildState(f *testing.F) {
 	f.Add([]byte(nil), read("show_interfaces.nrfu-dev1-mlag-portchannels.json"), []byte(nil),
 		read("show_lacp_neighbor.nrfu-dev1.json"), read("show_mlag_interfaces.nrfu-dev1.json"),
 		read("show_lldp_neighbors_detail.napalm-issue1153.json"), running)
+	f.Add(read("show_vlan_brief.suzieq-leaf01-dynamic-vlan.json"), []byte(nil), []byte(nil), []byte(nil), []byte(nil), []byte(nil),
+		string(read("show_running-config_sanitized.suzieq-leaf01.txt")))
+	f.Add([]byte(`{"vlans": {"100": {"name": "v", "status": "suspended"}, "200": {"status": "act/lshut"}, "x": {}}}`),
+		[]byte(nil), []byte(nil), []byte(nil), []byte(nil), []byte(nil), "")
 	f.Fuzz(func(t *testing.T, vlan, ifs, switchport, lacp, mlag, lldp []byte, running string) {
 		st, err := BuildState("fuzz", Outputs{
 			VLAN: drivertest.OrNil(vlan), Interfaces: drivertest.OrNil(ifs), Switchport: drivertest.OrNil(switchport),
@@ -33,12 +37,14 @@ func FuzzBuildState(f *testing.F) {
 	})
 }
 
-// TestBuildStateVLANIDRange: `show vlan` keys outside 1-4094 are refused
-// (drivertest.CheckState, which FuzzBuildState runs, found them accepted).
+// TestBuildStateVLANIDRange: `show vlan` keys outside 1-4094 are left out
+// and said (drivertest.CheckState, which FuzzBuildState runs, found them
+// accepted).
 func TestBuildStateVLANIDRange(t *testing.T) {
 	for _, id := range []string{"0", "4095", "99999999999"} {
-		if _, err := BuildState("s", Outputs{VLAN: []byte(`{"vlans":{"` + id + `":{"name":"x"}}}`)}); err == nil {
-			t.Errorf("vlan id %s accepted", id)
+		st, err := BuildState("s", Outputs{VLAN: []byte(`{"vlans":{"` + id + `":{"name":"x"}}}`)})
+		if err != nil || len(st.VLANs) != 0 || len(st.Partial) != 1 {
+			t.Errorf("vlan id %s: %+v, %v", id, st, err)
 		}
 	}
 }

@@ -164,9 +164,9 @@ func TestParseLACPNeighbors(t *testing.T) {
 }
 
 func TestParseRunningInterfaces(t *testing.T) {
-	got, err := ParseRunningInterfaces(string(drivertest.ReadFixture(t, "show_running-config_all.pyeapi-portchannel.txt")))
-	if err != nil {
-		t.Fatal(err)
+	got, skipped := ParseRunningInterfaces(string(drivertest.ReadFixture(t, "show_running-config_all.pyeapi-portchannel.txt")))
+	if len(skipped) != 0 {
+		t.Errorf("skipped %v", skipped)
 	}
 	want := map[string]*InterfaceConfig{
 		// "no port-channel min-links", "no mlag" and "lacp rate normal" set nothing.
@@ -223,15 +223,67 @@ func TestBuildStateLLDP(t *testing.T) {
 	}
 }
 
+// TestBuildStateRejectsGarbage: an output that is not JSON at all is not
+// an observation.
 func TestBuildStateRejectsGarbage(t *testing.T) {
 	for _, o := range []Outputs{
 		{VLAN: []byte("% Invalid input")},
 		{Interfaces: []byte("{")},
-		{Switchport: []byte(`{"switchports": {"Ethernet1": {"switchportInfo": {"mode": "trunk", "trunkAllowedVlans": "5000"}}}}`)},
-		{RunningInterfaces: "interface Ethernet1\n   channel-group x mode on\n"},
+		{Switchport: []byte(`{"switchports": ["Ethernet1"]}`)},
 	} {
 		if _, err := BuildState("s", o); err == nil {
 			t.Errorf("BuildState(%+v) accepted garbage", o)
 		}
+	}
+}
+
+// TestBuildStatePartial: a record that cannot be understood is left out
+// and said, and the rest of the switch is observed.
+func TestBuildStatePartial(t *testing.T) {
+	st, err := BuildState("s", Outputs{
+		VLAN: []byte(`{"vlans": {"1": {"name": "default", "status": "active"}, "100": {"name": "v100", "status": "suspended"},
+		  "200": {"name": "v200", "status": "act/lshut"}, "300": {"name": "v300", "status": "sus/lshut"},
+		  "400": {"name": "v400", "status": "frozen"}, "500": {"name": 5, "status": "active"}, "vlan9": {}, "5000": {"status": "active"}}}`),
+		Interfaces: []byte(`{"interfaces": {"Ethernet1": {"interfaceStatus": "connected", "lineProtocolStatus": "up", "mtu": 9214},
+		  "Ethernet2": {"mtu": "big"}, "Management1": {"mtu": "big"}}}`),
+		Switchport: []byte(`{"switchports": {"Ethernet1": {"switchportInfo": {"mode": "trunk", "trunkingNativeVlanId": 1, "trunkAllowedVlans": "10,20"}},
+		  "Ethernet3": {"switchportInfo": {"mode": "trunk", "trunkAllowedVlans": "5000"}}}}`),
+		RunningInterfaces: "interface Ethernet4\n   channel-group x mode on\n!\ninterface Ethernet5\n   channel-group 5 mode sometimes\n!\ninterface Ethernet6\n   channel-group 6 mode active\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantVLANs := []intent.VLAN{
+		{ID: 1, Name: "default"},
+		{ID: 100, Name: "v100", Suspended: true},
+		{ID: 200, Name: "v200", Shutdown: true},
+		{ID: 300, Name: "v300", Suspended: true, Shutdown: true},
+	}
+	if diff := cmp.Diff(wantVLANs, st.VLANs); diff != "" {
+		t.Errorf("VLANs (-want +got):\n%s", diff)
+	}
+	var names []string
+	for _, i := range st.Interfaces {
+		names = append(names, i.Name)
+	}
+	if diff := cmp.Diff([]string{"Ethernet1", "Ethernet6", "Port-Channel6"}, names); diff != "" {
+		t.Errorf("interfaces (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, u := range st.Partial {
+		got = append(got, u.String())
+	}
+	want := []string{
+		`show interfaces switchport | json: Ethernet3: trunk allowed vlans: vlan list "5000": "5000" is outside 1-4094`,
+		`show interfaces | json: Ethernet2: mtu: string where a number was expected`,
+		`show running-config: Ethernet4: line "channel-group x mode on": bad channel-group`,
+		`show running-config: Ethernet5: line "channel-group 5 mode sometimes": channel-group mode "sometimes"`,
+		`show vlan | json: key "vlan9": not a vlan id`,
+		`show vlan | json: vlan 400: status "frozen" not understood`,
+		`show vlan | json: vlan 500: name: number where a string was expected`,
+		`show vlan | json: vlan 5000: vlan id outside 1-4094`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("partial (-want +got):\n%s", diff)
 	}
 }

@@ -10,7 +10,8 @@ import (
 // dialect is EOS's spelling of the lines clirender writes: port-channels
 // keep their canonical name (Port-Channel and up to six digits), MTU
 // 68-9214, `switchport mode trunk` alone (EOS ports are switched by
-// default), `port-channel min-links`, `mlag` and `lacp timer`.
+// default), `port-channel min-links`, `mlag`, `lacp timer` and `state
+// active` for a VLAN.
 var dialect = clirender.Dialect{
 	LAGName:  regexp.MustCompile(`^Port-Channel[0-9]{1,6}$`),
 	MinMTU:   68,
@@ -19,6 +20,9 @@ var dialect = clirender.Dialect{
 	MinLinks: "port-channel min-links",
 	MLAG:     "mlag",
 	LACPRate: "lacp timer",
+	// EOS has no `shutdown` in VLAN configuration mode: `state active`
+	// is all a VLAN needs.
+	VLANActive: []string{"state active"},
 }
 
 // Render turns typed changes into EOS configuration lines, in order, one

@@ -20,6 +20,9 @@ func FuzzBuildState(f *testing.F) {
 	f.Add([]byte(nil), []byte(nil), []byte(nil), text("show_interface_switchport.ntc.txt"),
 		text("show_lldp_neighbors_detail.ntc.txt"),
 		"interface port-channel10\n  switchport mode trunk\ninterface Ethernet1/1\n  channel-group 10 mode active\n")
+	f.Add(read("show_vlan_brief.suzieq-leaf01-json-native.json"), []byte(nil), []byte(nil),
+		text("show_interface_switchport.ntc-voice-vlan.txt"), text("show_lldp_neighbors_detail.genie-2-server-nics.txt"), "")
+	f.Add(read("show_vlan_brief.napalm-issue1490-vlanid-16777216.json"), []byte(nil), []byte(nil), "", "", "")
 	f.Fuzz(func(t *testing.T, vlan, ifs, pc []byte, switchport, lldp, running string) {
 		st, err := BuildState("fuzz", Outputs{
 			VLANBrief: vlan, Interface: ifs, PortChannel: pc,

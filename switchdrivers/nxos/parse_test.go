@@ -248,16 +248,119 @@ func TestParseLLDPNeighborsDetail(t *testing.T) {
 	}
 }
 
+// TestBuildStateRejectsGarbage: an output that is not what its command
+// prints at all is not an observation.
 func TestBuildStateRejectsGarbage(t *testing.T) {
 	for _, o := range []Outputs{
 		{VLANBrief: []byte("% Invalid command")},
-		{Interface: []byte(`{"TABLE_interface": {"ROW_interface": "x"}}`)},
-		{VLANBrief: []byte(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid": "5000"}}}`)},
-		{Switchport: "Name: Ethernet1/1\n  Switchport: Enabled\n  Trunking VLANs Allowed: 1-9999\n"},
-		{RunningInterfaces: "interface Ethernet1/1\n  channel-group ten mode active\n"},
+		{Interface: []byte(`{"TABLE_interface": "x"}`)},
+		{PortChannel: []byte(`{"TABLE_channel": {"ROW_channel": 7`)},
 	} {
 		if _, err := BuildState("n", o); err == nil {
 			t.Errorf("BuildState(%+v) accepted garbage", o)
 		}
+	}
+}
+
+// TestBuildStateVLANStates: vlanshowbr-vlanstate and vlanshowbr-shutstate,
+// both shapes of ROW_ (`| json`: an object for one row; `| json native`:
+// always a list), and ids shifted left 24 bits without
+// vlanshowbr-vlanid-utf.
+func TestBuildStateVLANStates(t *testing.T) {
+	for name, in := range map[string]string{
+		"json": `{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": [
+		  {"vlanshowbr-vlanid": "1", "vlanshowbr-vlanid-utf": "1", "vlanshowbr-vlanname": "default", "vlanshowbr-vlanstate": "active", "vlanshowbr-shutstate": "noshutdown"},
+		  {"vlanshowbr-vlanid": "1677721600", "vlanshowbr-vlanname": "v100", "vlanshowbr-vlanstate": "suspend", "vlanshowbr-shutstate": "noshutdown"},
+		  {"vlanshowbr-vlanid": 200, "vlanshowbr-vlanname": "v200", "vlanshowbr-vlanstate": "active", "vlanshowbr-shutstate": "shutdown"},
+		  {"vlanshowbr-vlanid": "300", "vlanshowbr-vlanid-utf": "300", "vlanshowbr-vlanname": "v300", "vlanshowbr-vlanstate": "suspend", "vlanshowbr-shutstate": "shutdown"}]}}`,
+		"json native": `{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": [
+		  {"vlanshowbr-vlanid": 1, "vlanshowbr-vlanid-utf": 1, "vlanshowbr-vlanname": "default", "vlanshowbr-vlanstate": "active", "vlanshowbr-shutstate": "noshutdown"},
+		  {"vlanshowbr-vlanid": 1677721600, "vlanshowbr-vlanname": "v100", "vlanshowbr-vlanstate": "suspend", "vlanshowbr-shutstate": "noshutdown"},
+		  {"vlanshowbr-vlanid": 200, "vlanshowbr-vlanname": "v200", "vlanshowbr-vlanstate": "active", "vlanshowbr-shutstate": "shutdown"},
+		  {"vlanshowbr-vlanid": 300, "vlanshowbr-vlanid-utf": 300, "vlanshowbr-vlanname": "v300", "vlanshowbr-vlanstate": "suspend", "vlanshowbr-shutstate": "shutdown"}]}}`,
+	} {
+		st, err := BuildState("n", Outputs{VLANBrief: []byte(in)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := []intent.VLAN{
+			{ID: 1, Name: "default"},
+			{ID: 100, Name: "v100", Suspended: true},
+			{ID: 200, Name: "v200", Shutdown: true},
+			{ID: 300, Name: "v300", Suspended: true, Shutdown: true},
+		}
+		if diff := cmp.Diff(want, st.VLANs); diff != "" || len(st.Partial) != 0 {
+			t.Errorf("%s: VLANs (-want +got):\n%s\npartial %v", name, diff, st.Partial)
+		}
+	}
+	// One row, as an object (`| json`) and as a one-element list (`| json
+	// native`).
+	for _, in := range []string{
+		`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": {"vlanshowbr-vlanid": "10", "vlanshowbr-vlanname": "ten", "vlanshowbr-vlanstate": "active"}}}`,
+		`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": [{"vlanshowbr-vlanid": 10, "vlanshowbr-vlanname": "ten", "vlanshowbr-vlanstate": "active"}]}}`,
+	} {
+		st, err := BuildState("n", Outputs{VLANBrief: []byte(in)})
+		if err != nil || !cmp.Equal([]intent.VLAN{{ID: 10, Name: "ten"}}, st.VLANs) {
+			t.Errorf("%s: %+v, %v", in, st, err)
+		}
+	}
+}
+
+// TestBuildStatePartial: a record that cannot be understood is left out
+// and said, and the rest of the switch is observed.
+func TestBuildStatePartial(t *testing.T) {
+	st, err := BuildState("n", Outputs{
+		VLANBrief: []byte(`{"TABLE_vlanbriefxbrief": {"ROW_vlanbriefxbrief": [
+		  {"vlanshowbr-vlanid": "1", "vlanshowbr-vlanname": "default", "vlanshowbr-vlanstate": "active"},
+		  {"vlanshowbr-vlanid": "5000", "vlanshowbr-vlanname": "big"},
+		  {"vlanshowbr-vlanid": "100", "vlanshowbr-vlanname": "v100", "vlanshowbr-vlanstate": "frozen"},
+		  {"vlanshowbr-vlanid": {"x": 1}},
+		  "garbage"]}}`),
+		Interface: []byte(`{"TABLE_interface": {"ROW_interface": [{"interface": "Ethernet1/1", "state": "up", "admin_state": "up", "eth_mtu": "9216"}, "x"]}}`),
+		PortChannel: []byte(`{"TABLE_channel": {"ROW_channel": [{"group": "10", "port-channel": "port-channel10", "prtcl": "LACP",
+		  "TABLE_member": {"ROW_member": [{"port": "Ethernet1/1", "port-status": "P"}, {"port": {"bad": true}}]}}]}}`),
+		Switchport: "Name: Ethernet1/2\n  Switchport: Enabled\n  Operational Mode: trunk\n  Trunking VLANs Allowed: 1-9999\n" +
+			"Name: Ethernet1/3\n  Switchport: Enabled\n  Operational Mode: trunk\n  Trunking Native Mode VLAN: one\n  Trunking VLANs Allowed: 10\n" +
+			"Name: Ethernet1/4\n  Switchport: Enabled\n  Operational Mode: trunk\n  Trunking Native Mode VLAN: 1 (default)\n  Trunking VLANs Allowed: 10,20\n",
+		RunningInterfaces: "interface Ethernet1/5\n  channel-group ten mode active\n\ninterface Ethernet1/1\n  channel-group 10 mode active\n",
+		LLDPDetail:        "Chassis id: 0011.2233.4455\nPort id: eth0\nSystem Name: host1\n\nChassis id: 0011.2233.4466\nPort id: eth1\nLocal Port id: Eth1/4\nSystem Name: host1\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]intent.VLAN{{ID: 1, Name: "default"}}, st.VLANs); diff != "" {
+		t.Errorf("VLANs (-want +got):\n%s", diff)
+	}
+	var names []string
+	for _, i := range st.Interfaces {
+		names = append(names, i.Name)
+	}
+	if diff := cmp.Diff([]string{"Ethernet1/1", "Ethernet1/4", "Port-Channel10"}, names); diff != "" {
+		t.Errorf("interfaces (-want +got):\n%s", diff)
+	}
+	if i := st.Interface("Ethernet1/4"); i.Mode != intent.ModeTrunk || i.Allowed.String() != "10,20" {
+		t.Errorf("Ethernet1/4 = %+v", i)
+	}
+	if len(st.LLDP) != 1 || st.LLDP[0].LocalPort != "Ethernet1/4" {
+		t.Errorf("LLDP = %+v", st.LLDP)
+	}
+	var got []string
+	for _, u := range st.Partial {
+		got = append(got, u.String())
+	}
+	want := []string{
+		`show interface switchport: Ethernet1/2: trunking vlans allowed: vlan list "1-9999": "1-9999" is outside 1-4094`,
+		`show interface switchport: Ethernet1/3: trunking native mode vlan "one" is not a vlan`,
+		`show interface | json: row 2: string where an object was expected`,
+		`show lldp neighbors detail: chassis id 00:11:22:33:44:55: no local port id`,
+		`show port-channel summary | json: Port-Channel10: member row 2: port: object where a string was expected`,
+		`show running-config: Ethernet1/5: line "channel-group ten mode active": bad channel-group`,
+		`show vlan brief | json: row 2: vlanshowbr-vlanid "5000" is not a vlan id`,
+		`show vlan brief | json: row 4: vlanshowbr-vlanid: object where a string was expected`,
+		`show vlan brief | json: row 5: string where an object was expected`,
+		`show vlan brief | json: vlan 100: vlanshowbr-vlanstate "frozen" not understood`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("partial (-want +got):\n%s", diff)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // dialect is NX-OS's spelling of the lines clirender writes: port-channels
 // as `port-channelN` (up to four digits), MTU 576-9216, `switchport` before the
 // trunk settings (NX-OS ports may default to routed), `lacp min-links`,
-// `vpc` and `lacp rate`.
+// `vpc`, `lacp rate`, and `state active` plus `no shutdown` for a VLAN.
 var dialect = clirender.Dialect{
 	LAGName:      regexp.MustCompile(`^Port-Channel[0-9]{1,4}$`),
 	LAGInterface: cliLAGName,
@@ -21,6 +21,9 @@ var dialect = clirender.Dialect{
 	MinLinks:     "lacp min-links",
 	MLAG:         "vpc",
 	LACPRate:     "lacp rate",
+	// A VLAN is active when its state is active and it is not shut
+	// down locally (shown as act/lshut or sus/lshut).
+	VLANActive: []string{"state active", "no shutdown"},
 }
 
 // Render turns typed changes into NX-OS configuration lines, in order. It

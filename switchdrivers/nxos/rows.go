@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/netalign/netalign/switchdrivers/internal/norm"
 )
 
 // Rows is an NX-OS ROW_x value: one object when the table has one row, an
-// array when it has several, absent when it has none. It always decodes to a
-// slice.
+// array when it has several (`| json`), an array always (`| json native`,
+// one row included), absent when it has none. It always decodes to a
+// slice. Rows are decoded one by one: when T embeds norm.Undecoded, a row
+// that does not fit T is kept with Err set instead of failing the table.
 type Rows[T any] []T
 
 // UnmarshalJSON accepts an object, an array of objects or null.
@@ -20,15 +24,12 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 		*r = nil
 		return nil
 	case b[0] == '[':
-		var v []T
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
+		v, err := norm.DecodeList[T](b)
 		*r = v
-		return nil
+		return err
 	}
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := norm.DecodeRecord[T](b)
+	if err != nil {
 		return err
 	}
 	*r = Rows[T]{v}

@@ -12,30 +12,54 @@ import (
 	gpb "github.com/openconfig/gnmi/proto/gnmi"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/norm"
 )
 
 // The subset of the OpenConfig tree netalign reads, member names without
 // module qualifiers (see stripModules).
 type ocDoc struct {
 	Interfaces struct {
-		Interface []ocInterface `json:"interface"`
+		Interface records[ocInterface] `json:"interface"`
 	} `json:"interfaces"`
 	NetworkInstances struct {
-		NetworkInstance []ocNetworkInstance `json:"network-instance"`
+		NetworkInstance records[ocNetworkInstance] `json:"network-instance"`
 	} `json:"network-instances"`
 	LACP struct {
 		Interfaces struct {
-			Interface []ocLACPInterface `json:"interface"`
+			Interface records[ocLACPInterface] `json:"interface"`
 		} `json:"interfaces"`
 	} `json:"lacp"`
 	LLDP struct {
 		Interfaces struct {
-			Interface []ocLLDPInterface `json:"interface"`
+			Interface records[ocLLDPInterface] `json:"interface"`
 		} `json:"interfaces"`
 	} `json:"lldp"`
+	// skipped are the updates of the GetResponse that could not be read.
+	skipped []intent.Unparsed
 }
 
+// records is a YANG list, decoded entry by entry: an entry that does not
+// fit its type (which embeds norm.Undecoded) is kept with Err set instead
+// of failing the whole response.
+type records[T any] []T
+
+// UnmarshalJSON decodes an array (or null) entry by entry.
+func (r *records[T]) UnmarshalJSON(b []byte) error {
+	v, err := norm.DecodeList[T](b)
+	*r = v
+	return err
+}
+
+// The subtrees Observe reads, as Partial names them.
+const (
+	srcInterfaces = "get /interfaces"
+	srcVLANs      = "get /network-instances/network-instance/vlans"
+	srcLACP       = "get /lacp"
+	srcLLDP       = "get /lldp"
+)
+
 type ocInterface struct {
+	norm.Undecoded
 	Name     string     `json:"name"`
 	Config   ocIfConfig `json:"config"`
 	State    ocIfConfig `json:"state"`
@@ -84,19 +108,29 @@ type ocSwitchedVLANConfig struct {
 }
 
 type ocNetworkInstance struct {
+	norm.Undecoded
 	Name  string `json:"name"`
 	VLANs struct {
-		VLAN []struct {
-			VLANID ocInt `json:"vlan-id"`
-			Config struct {
-				VLANID ocInt  `json:"vlan-id"`
-				Name   string `json:"name"`
-			} `json:"config"`
-		} `json:"vlan"`
+		VLAN records[ocVLAN] `json:"vlan"`
 	} `json:"vlans"`
 }
 
+type ocVLAN struct {
+	norm.Undecoded
+	VLANID ocInt        `json:"vlan-id"`
+	Config ocVLANConfig `json:"config"`
+	State  ocVLANConfig `json:"state"`
+}
+
+type ocVLANConfig struct {
+	VLANID ocInt  `json:"vlan-id"`
+	Name   string `json:"name"`
+	// Status is ACTIVE or SUSPENDED (openconfig-vlan; absent: ACTIVE).
+	Status string `json:"status"`
+}
+
 type ocLACPInterface struct {
+	norm.Undecoded
 	Name   string `json:"name"`
 	Config struct {
 		Interval string `json:"interval"`
@@ -120,6 +154,7 @@ type ocLACPInterface struct {
 }
 
 type ocLLDPInterface struct {
+	norm.Undecoded
 	Name      string `json:"name"`
 	Neighbors struct {
 		Neighbor []struct {
@@ -134,18 +169,22 @@ type ocLLDPInterface struct {
 	} `json:"neighbors"`
 }
 
-// decodeDoc merges the notifications of a GetResponse into an ocDoc.
+// decodeDoc merges the notifications of a GetResponse into an ocDoc. An
+// update whose value cannot be decoded or placed is left out and recorded
+// in the doc's skipped list; a tree that is not OpenConfig's shape at all
+// (a container where a list belongs) is an error.
 func decodeDoc(notifs []*gpb.Notification) (*ocDoc, error) {
 	t := tree{}
+	var skips norm.Skips
 	for _, n := range notifs {
 		for _, u := range n.GetUpdate() {
 			p := joinPath(n.GetPrefix(), u.GetPath())
 			v, err := decodeValue(u.GetVal())
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", PathString(p), err)
+			if err == nil {
+				err = t.insert(p, v)
 			}
-			if err := t.insert(p, v); err != nil {
-				return nil, err
+			if err != nil {
+				skips.Record("get", "update "+PathString(p), "%v", err)
 			}
 		}
 	}
@@ -157,6 +196,7 @@ func decodeDoc(notifs []*gpb.Notification) (*ocDoc, error) {
 	if err := json.Unmarshal(b, doc); err != nil {
 		return nil, fmt.Errorf("decode openconfig tree: %w", err)
 	}
+	doc.skipped = skips.List()
 	return doc, nil
 }
 
@@ -227,23 +267,52 @@ func firstNonEmpty(a, b string) string {
 }
 
 // stateFromDoc maps the OpenConfig tree onto netalign's vendor-neutral state.
-// ni is the network instance holding the VLANs.
-func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
+// ni is the network instance holding the VLANs. An entry that cannot be
+// understood (a value of the wrong type, a VLAN id outside 1-4094 or a
+// status other than ACTIVE and SUSPENDED, trunk-vlans that are not VLANs,
+// an aggregate-id naming no LAG) is left out, entirely, and listed in the
+// state's Partial.
+func stateFromDoc(doc *ocDoc, ni string) *intent.SwitchState {
 	st := &intent.SwitchState{VLANs: []intent.VLAN{}, Interfaces: []intent.Interface{}}
+	var skips norm.Skips
 
-	for _, inst := range doc.NetworkInstances.NetworkInstance {
+	seen := map[int]bool{}
+	for k, inst := range doc.NetworkInstances.NetworkInstance {
+		if inst.Err != nil {
+			skips.Record("get /network-instances", fmt.Sprintf("network-instance entry %d", k+1), "%v", inst.Err)
+			continue
+		}
 		if inst.Name != ni {
 			continue
 		}
-		for _, v := range inst.VLANs.VLAN {
+		for k, v := range inst.VLANs.VLAN {
+			if v.Err != nil {
+				skips.Record(srcVLANs, fmt.Sprintf("vlan entry %d", k+1), "%v", v.Err)
+				continue
+			}
 			id := int(v.VLANID)
 			if id == 0 {
 				id = int(v.Config.VLANID)
 			}
 			if id < 1 || id > 4094 {
-				return nil, fmt.Errorf("network instance %s: vlan id %d is outside 1-4094", ni, id)
+				skips.VLAN(srcVLANs, strconv.Itoa(id), "vlan id outside 1-4094")
+				continue
 			}
-			st.VLANs = append(st.VLANs, intent.VLAN{ID: id, Name: v.Config.Name})
+			if seen[id] {
+				skips.VLAN(srcVLANs, strconv.Itoa(id), "listed twice")
+				continue
+			}
+			seen[id] = true
+			suspended := false
+			switch status := unqualify(firstNonEmpty(v.State.Status, v.Config.Status)); status {
+			case "", "ACTIVE":
+			case "SUSPENDED":
+				suspended = true
+			default:
+				skips.VLAN(srcVLANs, strconv.Itoa(id), "status %q not understood", status)
+				continue
+			}
+			st.VLANs = append(st.VLANs, intent.VLAN{ID: id, Name: firstNonEmpty(v.Config.Name, v.State.Name), Suspended: suspended})
 		}
 	}
 	sort.Slice(st.VLANs, func(i, j int) bool { return st.VLANs[i].ID < st.VLANs[j].ID })
@@ -251,6 +320,10 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 	lacp := map[string]*ocLACPInterface{}
 	for i := range doc.LACP.Interfaces.Interface {
 		li := &doc.LACP.Interfaces.Interface[i]
+		if li.Err != nil {
+			skips.Record(srcLACP, fmt.Sprintf("interface entry %d", i+1), "%v", li.Err)
+			continue
+		}
 		n, id := canonicalLAG(li.Name)
 		if id == 0 {
 			n = intent.NormalizeInterface(li.Name)
@@ -260,7 +333,11 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 
 	byName := map[string]*intent.Interface{}
 	aggOf := map[string]string{} // member -> LAG name, also for LAGs without a number
-	for _, oi := range doc.Interfaces.Interface {
+	for k, oi := range doc.Interfaces.Interface {
+		if oi.Err != nil {
+			skips.Record(srcInterfaces, fmt.Sprintf("interface entry %d", k+1), "%v", oi.Err)
+			continue
+		}
 		typ := unqualify(firstNonEmpty(oi.Config.Type, oi.State.Type))
 		var kind intent.InterfaceKind
 		switch typ {
@@ -344,7 +421,8 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 				} else {
 					set, err := parseTrunkVLANs(c.TrunkVLANs)
 					if err != nil {
-						return nil, fmt.Errorf("interface %s: %w", oi.Name, err)
+						skips.Interface(srcInterfaces, name, "%v", err)
+						continue
 					}
 					it.Allowed = set
 				}
@@ -364,6 +442,7 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 
 	// Members: from aggregate-id on the ports, merged with the LAG's own
 	// member list; LACP settings and state from /lacp.
+	drop := map[string]bool{}
 	for i := range st.Interfaces {
 		it := &st.Interfaces[i]
 		lagName, ok := aggOf[it.Name]
@@ -372,7 +451,9 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 		}
 		lag := byName[lagName]
 		if lag == nil || lag.Kind != intent.KindLAG {
-			return nil, fmt.Errorf("interface %s: aggregate-id %s names no LAG interface", it.Name, lagName)
+			skips.Interface(srcInterfaces, it.Name, "aggregate-id %s names no LAG interface", lagName)
+			drop[it.Name] = true
+			continue
 		}
 		if !slices.Contains(lag.Members, it.Name) {
 			lag.Members = append(lag.Members, it.Name)
@@ -418,6 +499,7 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 			}
 		}
 	}
+	st.Interfaces = slices.DeleteFunc(st.Interfaces, func(i intent.Interface) bool { return drop[i.Name] })
 	for i := range st.Interfaces {
 		ms := st.Interfaces[i].Members
 		sort.Slice(ms, func(a, b int) bool { return lessInterface(ms[a], ms[b]) })
@@ -431,7 +513,11 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 		return lessInterface(a.Name, b.Name)
 	})
 
-	for _, li := range doc.LLDP.Interfaces.Interface {
+	for k, li := range doc.LLDP.Interfaces.Interface {
+		if li.Err != nil {
+			skips.Record(srcLLDP, fmt.Sprintf("interface entry %d", k+1), "%v", li.Err)
+			continue
+		}
 		for _, n := range li.Neighbors.Neighbor {
 			st.LLDP = append(st.LLDP, intent.LLDPNeighbor{
 				LocalPort:  intent.NormalizeInterface(li.Name),
@@ -449,7 +535,8 @@ func stateFromDoc(doc *ocDoc, ni string) (*intent.SwitchState, error) {
 		}
 		return a.SystemName < b.SystemName
 	})
-	return st, nil
+	st.Partial = append(slices.Clone(doc.skipped), skips.List()...)
+	return st
 }
 
 // lessInterface orders Ethernet2 before Ethernet10: names compare by their

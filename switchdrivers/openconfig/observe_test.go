@@ -25,10 +25,7 @@ func TestStateFromLeafUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := stateFromDoc(doc, "default")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := stateFromDoc(doc, "default")
 	member := func(name string, up bool, state intent.MemberState) intent.Interface {
 		mtu := 9100
 		if name == "Ethernet8" || name == "Ethernet12" {
@@ -61,23 +58,54 @@ func TestStateFromLeafUpdates(t *testing.T) {
 	}
 }
 
-func TestStateFromDocErrors(t *testing.T) {
-	for name, upd := range map[string]*gpb.Update{
-		"aggregate-id of no LAG": jsonUpdate("/interfaces/interface[name=Ethernet1]", `{"config":{"type":"ethernetCsmacd"},"ethernet":{"config":{"aggregate-id":"Port-Channel9"}}}`),
-		"bad trunk entry":        jsonUpdate("/interfaces/interface[name=Ethernet1]", `{"config":{"type":"ethernetCsmacd"},"ethernet":{"switched-vlan":{"config":{"interface-mode":"TRUNK","trunk-vlans":["x..y"]}}}}`),
-	} {
-		t.Run(name, func(t *testing.T) {
-			doc, err := decodeDoc([]*gpb.Notification{{Update: []*gpb.Update{upd}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := stateFromDoc(doc, "default"); err == nil {
-				t.Fatal("want an error")
-			}
-		})
+// TestStateFromDocPartial: an entry or update that cannot be understood is
+// left out and said; the rest of the target is observed.
+func TestStateFromDocPartial(t *testing.T) {
+	notifs := []*gpb.Notification{{Update: []*gpb.Update{
+		jsonUpdate("/interfaces/interface[name=Ethernet1]", `{"config":{"type":"ethernetCsmacd"},"ethernet":{"config":{"aggregate-id":"Port-Channel9"}}}`),
+		jsonUpdate("/interfaces/interface[name=Ethernet2]", `{"config":{"type":"ethernetCsmacd"},"ethernet":{"switched-vlan":{"config":{"interface-mode":"TRUNK","trunk-vlans":["x..y"]}}}}`),
+		jsonUpdate("/interfaces/interface[name=Ethernet3]", `{"config":{"type":"ethernetCsmacd","mtu":{"big":true}}}`),
+		jsonUpdate("/interfaces/interface[name=Ethernet4]", `{"config":{"type":"ethernetCsmacd"},"ethernet":{"switched-vlan":{"config":{"interface-mode":"TRUNK","trunk-vlans":[10]}}}}`),
+		jsonUpdate("/interfaces/interface[name=Ethernet5]", `{"interface":`),
+		jsonUpdate("/network-instances/network-instance[name=default]/vlans", `{"vlan":[
+		  {"vlan-id":10,"config":{"vlan-id":10,"name":"ten","status":"ACTIVE"}},
+		  {"vlan-id":20,"config":{"vlan-id":20,"name":"twenty","status":"SUSPENDED"},"state":{"status":"SUSPENDED"}},
+		  {"vlan-id":30,"config":{"vlan-id":30},"state":{"status":"openconfig-vlan:SUSPENDED"}},
+		  {"vlan-id":40,"config":{"vlan-id":40,"status":"PAUSED"}},
+		  {"vlan-id":5000},
+		  {"vlan-id":"x"}]}`),
+	}}}
+	doc, err := decodeDoc(notifs)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := decodeDoc([]*gpb.Notification{{Update: []*gpb.Update{jsonUpdate("/interfaces", `{"interface":`)}}}); err == nil {
-		t.Fatal("truncated JSON: want an error")
+	st := stateFromDoc(doc, "default")
+	want := []intent.VLAN{{ID: 10, Name: "ten"}, {ID: 20, Name: "twenty", Suspended: true}, {ID: 30, Suspended: true}}
+	if d := cmp.Diff(want, st.VLANs); d != "" {
+		t.Errorf("VLANs (-want +got):\n%s", d)
+	}
+	if len(st.Interfaces) != 1 || st.Interfaces[0].Name != "Ethernet4" || st.Interfaces[0].Allowed.String() != "10" {
+		t.Errorf("interfaces = %+v", st.Interfaces)
+	}
+	var got []string
+	for _, u := range st.Partial {
+		got = append(got, u.String())
+	}
+	wantPartial := []string{
+		`get: update /interfaces/interface[name=Ethernet5]: decode json_ietf: unexpected EOF`,
+		`get /interfaces: Ethernet1: aggregate-id Port-Channel9 names no LAG interface`,
+		`get /interfaces: Ethernet2: trunk-vlans entry "x..y"`,
+		`get /interfaces: interface entry 3: {"big":true} is not an integer`,
+		`get /network-instances/network-instance/vlans: vlan 40: status "PAUSED" not understood`,
+		`get /network-instances/network-instance/vlans: vlan 5000: vlan id outside 1-4094`,
+		`get /network-instances/network-instance/vlans: vlan entry 6: "x" is not an integer`,
+	}
+	if d := cmp.Diff(wantPartial, got); d != "" {
+		t.Errorf("partial (-want +got):\n%s", d)
+	}
+	// A tree that is not OpenConfig's shape at all is not an observation.
+	if _, err := decodeDoc([]*gpb.Notification{{Update: []*gpb.Update{jsonUpdate("/interfaces", `{"interface":{"name":"Ethernet1"}}`)}}}); err == nil {
+		t.Error("a container where the interface list belongs: want an error")
 	}
 }
 

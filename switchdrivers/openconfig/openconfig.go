@@ -260,10 +260,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := stateFromDoc(doc, d.ni)
-	if err != nil {
-		return nil, err
-	}
+	st := stateFromDoc(doc, d.ni)
 	st.Name, st.Platform = d.cfg.Name, Platform
 	return st, nil
 }
@@ -292,10 +289,7 @@ func (d *Driver) Apply(ctx context.Context, changes []intent.SwitchChange) (*swi
 	if err != nil {
 		return res, fmt.Errorf("read current state: %w", err)
 	}
-	cur, err := stateFromDoc(doc, d.ni)
-	if err != nil {
-		return res, fmt.Errorf("read current state: %w", err)
-	}
+	cur := stateFromDoc(doc, d.ni)
 	req, lines, err := BuildSetRequest(changes, Translation{NetworkInstance: d.ni, Current: cur, Names: nativeNames(doc)})
 	if err != nil {
 		return res, err

@@ -156,6 +156,9 @@ func BuildSetRequest(changes []intent.SwitchChange, t Translation) (*gpb.SetRequ
 			if c.VLAN != nil && c.VLAN.Name != "" {
 				b.set(base+"/config", "name", c.VLAN.Name)
 			}
+			if c.Reactivate {
+				b.set(base+"/config", "status", "ACTIVE")
+			}
 
 		case intent.ObjLAG, intent.ObjInterface:
 			name := t.native(c.Name)

@@ -113,6 +113,13 @@ func TestBuildSetRequestGolden(t *testing.T) {
 			},
 		},
 		{
+			name:    "vlan_reactivate",
+			current: &intent.SwitchState{VLANs: []intent.VLAN{{ID: 1}, {ID: 100, Suspended: true}}},
+			changes: []intent.SwitchChange{
+				{Action: intent.Update, Object: intent.ObjVLAN, Name: "100", VLAN: &intent.VLAN{ID: 100}, Reactivate: true},
+			},
+		},
+		{
 			name:    "lag_type_change",
 			current: observedLACP(),
 			changes: []intent.SwitchChange{

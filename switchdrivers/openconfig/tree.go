@@ -186,7 +186,7 @@ func (n *ocInt) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		return fmt.Errorf("integer %s: %w", b, err)
+		return fmt.Errorf("%s is not an integer", b)
 	}
 	*n = ocInt(v)
 	return nil

@@ -34,10 +34,19 @@ type Config struct {
 	Features map[string]bool
 }
 
-// VLAN is a VLAN definition.
+// VLAN is a VLAN definition. A VLAN is active unless suspended (`state
+// suspend`, both platforms) or shut down (`shutdown` in VLAN configuration
+// mode, NX-OS only; shown as act/lshut).
 type VLAN struct {
-	ID   int
-	Name string
+	ID        int
+	Name      string
+	Suspended bool
+	Shutdown  bool
+}
+
+// Intent is the VLAN as a driver reports it.
+func (v *VLAN) Intent() intent.VLAN {
+	return intent.VLAN{ID: v.ID, Name: v.Name, Suspended: v.Suspended, Shutdown: v.Shutdown}
 }
 
 // DefaultVLANName is the name a switch gives a VLAN created without one:

@@ -126,7 +126,7 @@ func (d *Device) drift(port string, fn func(in *Interface) error) error {
 }
 
 // DriftUsage lists the drift specifications Drift accepts.
-const DriftUsage = `remove-allowed-vlan PORT VID | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID`
+const DriftUsage = `remove-allowed-vlan PORT VID | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID | vlan-state VID suspend|active|shutdown|no-shutdown`
 
 // Drift applies one drift given as words (the form `netalign lab drift`
 // takes), for example "remove-allowed-vlan Ethernet1 100" or "lag-static 10".
@@ -214,6 +214,16 @@ func (d *Device) Drift(spec []string) error {
 			return err
 		}
 		return d.RemoveVLAN(v)
+	case "vlan-state":
+		v, err := num(1)
+		if err != nil {
+			return err
+		}
+		st, err := arg(2)
+		if err != nil {
+			return err
+		}
+		return d.SetVLANState(v, st)
 	}
 	return fmt.Errorf("drift %s: unknown drift %q; want %s", d.name, spec[0], DriftUsage)
 }

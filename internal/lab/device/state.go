@@ -268,7 +268,7 @@ func (s *Snapshot) State() intent.SwitchState {
 		Interfaces: make([]intent.Interface, 0, len(c.Interfaces)),
 	}
 	for _, id := range c.VLANIDs() {
-		st.VLANs = append(st.VLANs, intent.VLAN{ID: id, Name: c.VLANs[id].Name})
+		st.VLANs = append(st.VLANs, c.VLANs[id].Intent())
 	}
 	for _, name := range c.InterfaceNames() {
 		in, o := c.Interfaces[name], s.Oper[name]

@@ -147,10 +147,11 @@ func configTree(c *device.Config, ni string, prefs map[string]lagPref) map[strin
 	}
 	vlans := map[string]any{}
 	for _, id := range c.VLANIDs() {
-		vlans[strconv.Itoa(id)] = map[string]any{
-			"vlan-id": id,
-			"config":  map[string]any{"vlan-id": id, "name": c.VLANs[id].Name},
+		cfg := map[string]any{"vlan-id": id, "name": c.VLANs[id].Name}
+		if c.VLANs[id].Suspended {
+			cfg["status"] = "SUSPENDED" // absent is ACTIVE, the YANG default
 		}
+		vlans[strconv.Itoa(id)] = map[string]any{"vlan-id": id, "config": cfg}
 	}
 	return map[string]any{
 		"interfaces": map[string]any{"interface": ifs},
@@ -236,6 +237,7 @@ func applyTree(c *device.Config, t map[string]any, ni string) (map[string]lagPre
 			return nil, perr(vpath(k)+"/config/name", "vlan name %q: at most 32 printable characters without spaces", name)
 		}
 		c.VLANs[id].Name = name
+		c.VLANs[id].Suspended = strLeaf(cfg, "status") == "SUSPENDED"
 	}
 
 	// Interfaces.

@@ -55,6 +55,9 @@ func fullTree(s *device.Snapshot, ni string, prefs map[string]lagPref) map[strin
 		e := v.(map[string]any)
 		st := maps.Clone(get(e, "config"))
 		st["status"] = "ACTIVE"
+		if id, ok := e["vlan-id"].(int); ok && c.VLANs[id] != nil && (c.VLANs[id].Suspended || c.VLANs[id].Shutdown) {
+			st["status"] = "SUSPENDED"
+		}
 		e["state"] = st
 	}
 

@@ -617,6 +617,7 @@ func grammarFor(platform string) grammar {
 		}
 		specific = append(specific, nxSessionCommands()...)
 	}
+	specific = append(specific, vlanStateCommands(eos)...)
 	cmds := append(specific, common...)
 	return newGrammar(append(cmds, showCommands(eos)...)...)
 }

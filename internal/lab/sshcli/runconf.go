@@ -39,6 +39,9 @@ func renderEOS(c *device.Config, filter string) string {
 			if v.Name != device.DefaultVLANName(id) {
 				b.WriteString("   name " + v.Name + "\n")
 			}
+			if v.Suspended {
+				b.WriteString("   state suspend\n")
+			}
 			b.WriteString("!\n")
 		}
 	}
@@ -138,8 +141,20 @@ func renderNXOS(c *device.Config, filter string) string {
 		ids := c.VLANIDs()
 		b.WriteString("vlan " + intent.NewVLANSet(ids...).String() + "\n")
 		for _, id := range ids {
-			if v := c.VLANs[id]; id != 1 && v.Name != device.DefaultVLANName(id) {
-				fmt.Fprintf(&b, "vlan %d\n  name %s\n", id, v.Name)
+			v := c.VLANs[id]
+			named := id != 1 && v.Name != device.DefaultVLANName(id)
+			if !named && !v.Suspended && !v.Shutdown {
+				continue
+			}
+			fmt.Fprintf(&b, "vlan %d\n", id)
+			if named {
+				fmt.Fprintf(&b, "  name %s\n", v.Name)
+			}
+			if v.Suspended {
+				b.WriteString("  state suspend\n")
+			}
+			if v.Shutdown {
+				b.WriteString("  shutdown\n")
 			}
 		}
 		b.WriteString("\n")

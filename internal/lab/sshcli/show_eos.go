@@ -77,7 +77,7 @@ func eosShowVlan(sh *shell, _ []string) (string, error) {
 	if sh.format.json {
 		out := EOSVlans{VLANs: map[string]EOSVlan{}}
 		for _, id := range c.VLANIDs() {
-			v := EOSVlan{Status: "active", Name: c.VLANs[id].Name, Interfaces: map[string]EOSVlanInterface{}}
+			v := EOSVlan{Status: vlanStatus(c.VLANs[id]), Name: c.VLANs[id].Name, Interfaces: map[string]EOSVlanInterface{}}
 			for _, m := range members[id] {
 				v.Interfaces[m] = EOSVlanInterface{}
 			}
@@ -93,7 +93,7 @@ func eosShowVlan(sh *shell, _ []string) (string, error) {
 		for _, m := range members[id] {
 			short = append(short, intent.ShortInterface(m))
 		}
-		fmt.Fprintf(&b, "%-5d %-32s %-9s %s\n", id, c.VLANs[id].Name, "active", strings.Join(short, ", "))
+		fmt.Fprintf(&b, "%-5d %-32s %-9s %s\n", id, c.VLANs[id].Name, vlanStatus(c.VLANs[id]), strings.Join(short, ", "))
 	}
 	return b.String(), nil
 }

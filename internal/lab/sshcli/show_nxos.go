@@ -192,8 +192,15 @@ func nxShowVlanBrief(sh *shell, _ []string) (string, error) {
 			short = append(short, nxShort(m))
 		}
 		name := c.VLANs[id].Name
-		out.Table.Rows = append(out.Table.Rows, NXVlanRow{ID: fmt.Sprint(id), IDUTF: fmt.Sprint(id), Name: name, State: "active", ShutState: "noshutdown", Ports: strings.Join(ports, ",")})
-		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", id, name, "active", strings.Join(short, ", "))
+		state, shut := "active", "noshutdown"
+		if c.VLANs[id].Suspended {
+			state = "suspend"
+		}
+		if c.VLANs[id].Shutdown {
+			shut = "shutdown"
+		}
+		out.Table.Rows = append(out.Table.Rows, NXVlanRow{ID: fmt.Sprint(id), IDUTF: fmt.Sprint(id), Name: name, State: state, ShutState: shut, Ports: strings.Join(ports, ",")})
+		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", id, name, vlanStatus(c.VLANs[id]), strings.Join(short, ", "))
 	}
 	return sh.reply(out, b.String())
 }

@@ -60,6 +60,9 @@ func switchChange(t testing.TB, st *intent.SwitchState, c intent.SwitchChange) {
 		if c.Action == intent.Create {
 			st.VLANs = append(st.VLANs, *c.VLAN)
 		}
+		if v := st.VLAN(c.VLAN.ID); v != nil && c.Reactivate {
+			v.Suspended, v.Shutdown = false, false
+		}
 		return
 	case intent.ObjLAG:
 		switch c.Action {

@@ -30,6 +30,9 @@ type Dialect struct {
 	// min-links line, the MLAG (vPC) id line and the member LACP rate
 	// line ("<LACPRate> fast|normal").
 	MinLinks, MLAG, LACPRate string
+	// VLANActive are the lines, in VLAN configuration mode, that make a
+	// suspended or shut-down VLAN active.
+	VLANActive []string
 }
 
 // Render turns changes into configuration lines, in order, one block per
@@ -51,7 +54,7 @@ func (d *Dialect) Render(changes []intent.SwitchChange) ([]string, error) {
 func (d *Dialect) renderOne(c intent.SwitchChange) ([]string, error) {
 	switch c.Object {
 	case intent.ObjVLAN:
-		return renderVLAN(c)
+		return d.renderVLAN(c)
 	case intent.ObjLAG:
 		return d.renderLAG(c)
 	case intent.ObjInterface:
@@ -74,7 +77,7 @@ func vlanID(c intent.SwitchChange) (int, error) {
 	return id, nil
 }
 
-func renderVLAN(c intent.SwitchChange) ([]string, error) {
+func (d *Dialect) renderVLAN(c intent.SwitchChange) ([]string, error) {
 	id, err := vlanID(c)
 	if err != nil {
 		return nil, err
@@ -88,6 +91,12 @@ func renderVLAN(c intent.SwitchChange) ([]string, error) {
 			return nil, fmt.Errorf("vlan name: %w", err)
 		}
 		lines = append(lines, "name "+c.VLAN.Name)
+	}
+	if c.Reactivate {
+		if len(d.VLANActive) == 0 {
+			return nil, fmt.Errorf("the dialect cannot make a vlan active")
+		}
+		lines = append(lines, d.VLANActive...)
 	}
 	return lines, nil
 }

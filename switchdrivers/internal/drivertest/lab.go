@@ -141,6 +141,7 @@ func (p Platform) RunLab(t *testing.T) {
 		{"OtherPlatform", p.labOtherPlatform},
 		{"MLAG", p.labMLAG},
 		{"LAGTypeChange", p.labLAGTypeChange},
+		{"VLANState", p.labVLANState},
 	} {
 		t.Run(tt.name, tt.run)
 	}

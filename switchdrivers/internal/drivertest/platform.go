@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/switchdrivers"
@@ -68,4 +70,55 @@ func Interface(t testing.TB, st *intent.SwitchState, name string) intent.Interfa
 		t.Fatalf("interface %s missing", name)
 	}
 	return *i
+}
+
+// WantVLANs fails t unless st's VLAN ids are exactly want, a
+// space-separated list of VLAN lists ("1 10-15 100").
+func WantVLANs(t testing.TB, st *intent.SwitchState, want string) {
+	t.Helper()
+	var ids intent.VLANSet
+	for _, f := range strings.Fields(want) {
+		s, err := intent.ParseVLANSet(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = ids.Union(s)
+	}
+	var got []int
+	for _, v := range st.VLANs {
+		got = append(got, v.ID)
+	}
+	if diff := cmp.Diff([]int(ids), got); diff != "" {
+		t.Errorf("VLAN ids (-want +got):\n%s", diff)
+	}
+}
+
+// WantNames fails t unless st's interfaces are exactly want, in order.
+func WantNames(t testing.TB, st *intent.SwitchState, want string) {
+	t.Helper()
+	var got []string
+	for _, i := range st.Interfaces {
+		got = append(got, i.Name)
+	}
+	if diff := cmp.Diff(strings.Fields(want), got); diff != "" {
+		t.Errorf("interfaces (-want +got):\n%s", diff)
+	}
+}
+
+// CapturesListed fails t for every file of testdata whose name starts
+// with one of commands (the capture of a command, named as in the shared
+// collection) and is not in listed: a capture nobody reads.
+func CapturesListed(t testing.TB, listed map[string]bool, commands ...string) {
+	t.Helper()
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		for _, c := range commands {
+			if strings.HasPrefix(e.Name(), c) && !listed[e.Name()] {
+				t.Errorf("testdata/%s is not read by the captures test", e.Name())
+			}
+		}
+	}
 }

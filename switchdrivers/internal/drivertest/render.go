@@ -13,7 +13,7 @@ import (
 
 // RenderScenarios are the render scenarios every CLI platform has a golden
 // file for: one per bond-mode family (static, LACP, none, MLAG),
-// incremental VLAN edits and a LAG type change.
+// incremental VLAN edits, a VLAN made active again and a LAG type change.
 func (p Platform) RenderScenarios() map[string][]intent.SwitchChange {
 	vlans := []intent.SwitchChange{
 		{Action: intent.Create, Object: intent.ObjVLAN, Name: "10", VLAN: &intent.VLAN{ID: 10, Name: "mgmt"}},
@@ -47,6 +47,10 @@ func (p Platform) RenderScenarios() map[string][]intent.SwitchChange {
 			{Action: intent.Update, Object: intent.ObjInterface, Name: p.Port(7), ReplaceVLANs: true, Allowed: intent.NewVLANSet(1, 10, 200, 201, 202)},
 			{Action: intent.Update, Object: intent.ObjInterface, Name: p.Port(8), ReplaceVLANs: true, Allowed: intent.VLANSet{}},
 			{Action: intent.Delete, Object: intent.ObjVLAN, Name: "100"},
+		},
+		"vlan-reactivate": {
+			{Action: intent.Update, Object: intent.ObjVLAN, Name: "100", VLAN: &intent.VLAN{ID: 100}, Reactivate: true,
+				Fields: []intent.Field{{Name: "state", Before: "suspended", After: "active"}}},
 		},
 		"lag-type-change": p.recreateLAG(intent.SwitchChange{Action: intent.Create, Object: intent.ObjLAG, Name: "Port-Channel10", LAGType: intent.LAGLACP,
 			SetTrunk: true, NativeVLAN: 1, AddVLANs: intent.NewVLANSet(10, 100), MTU: 9000, MinLinks: 1}),

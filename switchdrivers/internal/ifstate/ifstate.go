@@ -13,14 +13,22 @@ import (
 // Set is the interfaces of one switch being observed, by canonical name.
 type Set map[string]*intent.Interface
 
+// Managed reports whether raw names a port or LAG netalign manages
+// (Ethernet ports and port-channels; not management ports, SVIs or
+// loopbacks).
+func Managed(raw string) bool {
+	n := intent.NormalizeInterface(raw)
+	return strings.HasPrefix(n, "Ethernet") || intent.LAGID(n) != 0
+}
+
 // Get returns the interface raw names, created on first use, or nil when
 // raw is not a port or LAG netalign manages (management ports, SVIs,
 // loopbacks).
 func (s Set) Get(raw string) *intent.Interface {
-	n := intent.NormalizeInterface(raw)
-	if !strings.HasPrefix(n, "Ethernet") && intent.LAGID(n) == 0 {
+	if !Managed(raw) {
 		return nil
 	}
+	n := intent.NormalizeInterface(raw)
 	if i, ok := s[n]; ok {
 		return i
 	}
@@ -125,9 +133,10 @@ func RunningHostname(text string) string {
 // ReadConfigs reads the interface blocks of a running configuration (the
 // output of cmd): for each `interface NAME` block it creates the Config of
 // the canonical name and hands line the fields of each of the block's own
-// lines (deeper sub-blocks are skipped). An error from line is reported
-// with the interface and the line.
-func ReadConfigs(cmd, text string, line func(c *Config, f []string) error) (map[string]*Config, error) {
+// lines (deeper sub-blocks are skipped). A line that line refuses makes the
+// whole block unreadable: the interface is left out and recorded in skips
+// with the line and the reason, and the other blocks are read.
+func ReadConfigs(cmd, text string, skips *norm.Skips, line func(c *Config, f []string) error) map[string]*Config {
 	out := map[string]*Config{}
 	var cur *Config
 	indent := ""
@@ -161,10 +170,12 @@ func ReadConfigs(cmd, text string, line func(c *Config, f []string) error) (map[
 			continue
 		}
 		if err := line(cur, strings.Fields(l)); err != nil {
-			return nil, fmt.Errorf("parse %q: %s: %q: %w", cmd, cur.Name, strings.TrimSpace(l), err)
+			skips.Interface(cmd, cur.Name, "line %q: %v", strings.TrimSpace(l), err)
+			delete(out, cur.Name)
+			cur = nil
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Number reads the number of a running-config line for ReadConfigs' line

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/netalign/netalign/internal/intent"
+	"github.com/netalign/netalign/switchdrivers/internal/norm"
 )
 
 func TestRunningHostname(t *testing.T) {
@@ -59,7 +60,7 @@ func TestSet(t *testing.T) {
 
 func TestReadConfigs(t *testing.T) {
 	text := "hostname sw1\n!\ninterface Ethernet1\n   channel-group 10 mode active\n   tx-queue 0\n      channel-group 99 mode on\n!\ninterface Port-Channel10\n   mlag 10\n"
-	got, err := ReadConfigs("show running-config", text, func(c *Config, f []string) (err error) {
+	read := func(c *Config, f []string) (err error) {
 		switch f[0] {
 		case "channel-group":
 			c.ChannelGroup, err = Number(f[1], "channel-group")
@@ -67,18 +68,19 @@ func TestReadConfigs(t *testing.T) {
 			c.MLAG, err = Number(f[1], "mlag id")
 		}
 		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if got["Ethernet1"].ChannelGroup != 10 || got["Port-Channel10"].MLAG != 10 || len(got) != 2 {
-		t.Errorf("got %+v %+v (%d blocks); want the block's own lines only", got["Ethernet1"], got["Port-Channel10"], len(got))
+	var skips norm.Skips
+	got := ReadConfigs("show running-config", text, &skips, read)
+	if got["Ethernet1"].ChannelGroup != 10 || got["Port-Channel10"].MLAG != 10 || len(got) != 2 || len(skips.List()) != 0 {
+		t.Errorf("got %+v %+v (%d blocks), skipped %v; want the block's own lines only", got["Ethernet1"], got["Port-Channel10"], len(got), skips.List())
 	}
-	_, err = ReadConfigs("show running-config", "interface Ethernet2\n  channel-group x mode on\n", func(c *Config, f []string) (err error) {
-		c.ChannelGroup, err = Number(f[1], "channel-group")
-		return err
-	})
-	if err == nil || err.Error() != `parse "show running-config": Ethernet2: "channel-group x mode on": bad channel-group` {
-		t.Errorf("error = %v", err)
+	// A line that cannot be read leaves its block out, and only that one.
+	got = ReadConfigs("show running-config", "interface Ethernet2\n  channel-group x mode on\n  mlag 3\ninterface Ethernet3\n  channel-group 4 mode on\n", &skips, read)
+	if len(got) != 1 || got["Ethernet3"].ChannelGroup != 4 {
+		t.Errorf("got %v; want Ethernet3 alone", got)
+	}
+	want := []intent.Unparsed{{Command: "show running-config", Kind: intent.ObjInterface, Record: "Ethernet2", Reason: `line "channel-group x mode on": bad channel-group`}}
+	if diff := cmp.Diff(want, skips.List()); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 }
