@@ -3,6 +3,7 @@ package hostnet
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -35,6 +36,14 @@ var (
 	// ErrConnectivityLost: the check target stayed unreachable after the
 	// changes; the host was restored to its checkpoint.
 	ErrConnectivityLost = errors.New("connectivity lost")
+	// ErrWatchdogFired: the rollback watchdog's deadline passed before
+	// Apply confirmed its changes (Apply was stopped or hung); the
+	// watchdog restored the checkpoint and Apply made no write after it.
+	ErrWatchdogFired = errors.New("rollback watchdog restored the host at its deadline")
+	// ErrPendingCheckpoint: an earlier apply left a host checkpoint that
+	// no live netalign or watchdog holds (both were killed); the host may
+	// be half-changed, and Apply refuses to take it as its checkpoint.
+	ErrPendingCheckpoint = errors.New("host checkpoint of an earlier apply pending")
 )
 
 // ApplyOptions tune Apply.
@@ -56,6 +65,64 @@ type ApplyOptions struct {
 	// returns it in ApplyResult.LACPUnbundled and validate reports its
 	// members.
 	LACPWait time.Duration
+	// Watchdog, when set, arms a rollback watchdog process before the first
+	// netlink write: the checkpoint goes to a file and a separate process
+	// restores it if this process dies or stops before the connectivity
+	// check passed (see Watchdog). nil: the restore runs in this process
+	// only, and a killed caller leaves the host as far as it got.
+	Watchdog *Watchdog
+	// HoldAfterWrite and HoldFor are a test hook: Apply pauses for HoldFor
+	// after its HoldAfterWrite-th netlink write (1 is the first), so that a
+	// test can kill or signal the process in the middle of a transaction.
+	// netalign sets them from NETALIGN_TEST_HOLD_AFTER_WRITE=N:DURATION
+	// only; nothing else should.
+	HoldAfterWrite int
+	HoldFor        time.Duration
+}
+
+// DefaultWatchdogDir is where Apply writes host checkpoints for the
+// rollback watchdog: a tmpfs (checkpoints never outlive a reboot, which
+// resets the links anyway) that only root writes.
+const DefaultWatchdogDir = "/run/netalign"
+
+// WatchdogGrace is how long after the connectivity check would have ended
+// the watchdog restores the checkpoint of an Apply that is still alive but
+// neither confirmed nor rolled back (stopped or hung): time enough for the
+// writes before the check and for Apply's own verdict.
+const WatchdogGrace = 15 * time.Second
+
+// Watchdog configures the rollback watchdog of ApplyOptions.Watchdog.
+//
+// Before the first write Apply writes its checkpoint (links, bridge VLANs,
+// routes, the links the changes create, the deadline) to a file in Dir
+// (0600) and starts Command with "--checkpoint FILE" appended, in a new
+// session (setsid: no controlling terminal, so neither the operator's
+// hangup nor a kill of netalign's process group reaches it) and, where
+// systemd runs, in its own transient scope (systemd-run --scope), so that
+// stopping the unit or session netalign runs in does not kill it either.
+// The watchdog (RunWatchdog) holds the file and a pipe from Apply: it
+// restores the checkpoint when the pipe closes without a "disarm" (Apply's
+// process died), when Apply asks it to (a failed change or check), or at
+// the deadline (Apply is stopped or hung). Apply disarms it once the check
+// passed. Whoever acts first claims the file by an atomic rename or
+// removal, so the host is restored at most once and never by two
+// processes at a time.
+type Watchdog struct {
+	// Command is the program and leading arguments of the watchdog,
+	// normally the netalign binary's hidden command: {"/usr/bin/netalign",
+	// "host", "rollback-watchdog"}.
+	Command []string
+	// Dir holds the checkpoint files (default DefaultWatchdogDir).
+	Dir string
+	// Stderr receives the watchdog's log; nil discards it. It is a file
+	// the watchdog writes itself, so the log does not depend on this
+	// process staying alive to copy it. A restore is also recorded in the
+	// kernel log (/dev/kmsg), where it is found after the operator's
+	// session is gone.
+	Stderr *os.File
+	// NoSystemd starts the watchdog in a new session only, even where
+	// systemd runs.
+	NoSystemd bool
 }
 
 // ApplyResult says what Apply did.
@@ -79,6 +146,9 @@ type ApplyResult struct {
 	RolledBack     bool   `json:"rolledBack,omitempty"`
 	RollbackWrites int    `json:"rollbackWrites,omitempty"`
 	RollbackErr    string `json:"rollbackError,omitempty"`
+	// RollbackBy says which process restored the host: "netalign" (this
+	// one) or "watchdog" (ApplyOptions.Watchdog).
+	RollbackBy string `json:"rollbackBy,omitempty"`
 	// LACPTook is how long Apply waited for the 802.3ad bonds it changed
 	// to bundle; LACPUnbundled are those that had not when the wait ended.
 	LACPTook      time.Duration `json:"lacpTook,omitempty"`

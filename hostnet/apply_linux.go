@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
 
 	"github.com/netalign/netalign/internal/intent"
 )
@@ -24,9 +27,21 @@ import (
 // check). When the changes touched an 802.3ad bond, Apply then waits up to
 // opts.LACPWait for LACP to bundle it, so that the state observed after the
 // apply is LACP's outcome (ApplyResult.LACPUnbundled names the bonds that
-// did not bundle; that is not an error).
+// did not bundle; that is not an error). With opts.Watchdog, a separate
+// process holds the checkpoint from the first write until the check passed,
+// and restores it if this process dies, stops or hangs before that
+// (Watchdog); Apply first waits for another process's transaction on the
+// host to end, and refuses (ErrPendingCheckpoint) while a checkpoint of a
+// killed run is left unrestored.
 func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts ApplyOptions) (*ApplyResult, error) {
 	res := &ApplyResult{}
+	if opts.Watchdog != nil && len(changes) > 0 {
+		// Another process's transaction (or a watchdog's restore after
+		// its netalign died) ends before this checkpoint is taken.
+		if err := settlePending(ctx, watchdogDir(opts.Watchdog), x.log); err != nil {
+			return res, fmt.Errorf("apply: %w", err)
+		}
+	}
 	cp, err := x.Observe(ctx)
 	if err != nil {
 		return res, fmt.Errorf("apply: checkpoint: %w", err)
@@ -64,15 +79,56 @@ func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts Appl
 		return res, fmt.Errorf("apply: checkpoint routes: %w", err)
 	}
 
+	timeout := opts.CheckTimeout
+	if timeout <= 0 {
+		timeout = DefaultCheckTimeout
+	}
+
+	// The rollback watchdog is armed just before the first write, so an
+	// apply that writes nothing starts no process.
+	var wd *watchdogRun
+	var armErr error
+	if opts.Watchdog != nil {
+		x.pre = func() error {
+			if wd != nil {
+				return wd.fired()
+			}
+			if armErr != nil {
+				return armErr
+			}
+			cf := &checkpointFile{Version: checkpointVersion, Host: x.name, NetNS: x.nsPath, Owner: os.Getpid(),
+				Armed: time.Now(), State: cp, Routes: saveRoutes(routes), Creates: plannedCreates(changes, cp)}
+			cf.Deadline = cf.Armed.Add(WatchdogGrace)
+			if pinger != nil {
+				cf.Deadline = cf.Deadline.Add(timeout)
+			}
+			wd, armErr = x.armWatchdog(opts.Watchdog, cf)
+			return armErr
+		}
+	}
+	if opts.HoldAfterWrite > 0 {
+		x.holdAt, x.holdFor = x.writes+opts.HoldAfterWrite, opts.HoldFor
+	}
+	defer func() {
+		x.pre, x.holdAt = nil, 0
+		if wd != nil {
+			wd.close()
+		}
+	}()
+
 	start := x.writes
 	tx := &applyTx{x: x}
 	for _, c := range changes {
-		if err := ctx.Err(); err == nil {
+		err := ctx.Err()
+		if err == nil {
 			err = tx.apply(c)
+		}
+		if armErr != nil {
+			return res, fmt.Errorf("apply: %w; nothing was changed", armErr)
 		}
 		if err != nil {
 			res.Writes = x.writes - start
-			x.rollback(ctx, res, cp, routes, tx.created)
+			x.rollback(ctx, res, cp, routes, tx.created, wd)
 			return res, fmt.Errorf("apply %s %s %s: %w", c.Action, c.Object, c.Name, err)
 		}
 		res.Applied = append(res.Applied, c)
@@ -80,15 +136,19 @@ func (x *Host) Apply(ctx context.Context, changes []intent.HostChange, opts Appl
 	res.Writes = x.writes - start
 
 	if pinger != nil && res.Writes > 0 {
-		timeout := opts.CheckTimeout
-		if timeout <= 0 {
-			timeout = DefaultCheckTimeout
-		}
 		took, err := pinger.waitReachable(ctx, timeout)
 		res.CheckTook = took
 		if err != nil {
-			x.rollback(ctx, res, cp, routes, tx.created)
+			x.rollback(ctx, res, cp, routes, tx.created, wd)
 			return res, fmt.Errorf("apply: %s unreachable after %v, host restored: %w: %w", res.CheckTarget, took.Round(1e6), ErrConnectivityLost, err)
+		}
+	}
+	if wd != nil {
+		// The changes stand.
+		x.pre = nil
+		if r, err := wd.disarm(); err != nil {
+			res.RolledBack, res.RollbackBy, res.RollbackWrites, res.RollbackErr = true, "watchdog", r.Writes, r.Error
+			return res, fmt.Errorf("apply: %w", err)
 		}
 	}
 	if opts.LACPWait >= 0 && res.Writes > 0 {
@@ -134,8 +194,21 @@ func (x *Host) waitBundled(ctx context.Context, bonds []string, wait time.Durati
 	}
 }
 
-// rollback restores the checkpoint and records the outcome in res.
-func (x *Host) rollback(ctx context.Context, res *ApplyResult, cp *intent.HostState, routes []netlink.Route, created []string) {
+// rollback restores the checkpoint and records the outcome in res: through
+// the watchdog when one is armed (it finishes the restore even if this
+// process dies meanwhile), else, or when the watchdog does not, here.
+func (x *Host) rollback(ctx context.Context, res *ApplyResult, cp *intent.HostState, routes []netlink.Route, created []string, wd *watchdogRun) {
+	x.pre, x.holdAt = nil, 0
+	if wd != nil {
+		if r, ok := wd.restore(); ok {
+			res.RolledBack, res.RollbackBy, res.RollbackWrites, res.RollbackErr = true, "watchdog", r.Writes, r.Error
+			if r.Error != "" {
+				x.log.Error("restore checkpoint (rollback watchdog)", "err", r.Error)
+			}
+			return
+		}
+	}
+	res.RollbackBy = "netalign"
 	before := x.writes
 	// The restore must run even when ctx is what ended the apply.
 	err := x.restore(context.WithoutCancel(ctx), cp, routes, created)
@@ -349,7 +422,7 @@ func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (cre
 		cur.Flags &^= net.FlagUp
 	}
 	if n > 0 {
-		if err := x.write("bond set options", name, func() error { return x.h.LinkModify(change) }); err != nil {
+		if err := x.write("bond set options", name, func() error { return x.bondSetOptions(change) }); err != nil {
 			return false, err
 		}
 	}
@@ -357,6 +430,39 @@ func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (cre
 		return false, x.setUp(cur)
 	}
 	return false, nil
+}
+
+// bondSetOptions changes the in-place options of an existing bond that b
+// sets (>= 0: miimon, updelay, downdelay, min_links, xmit_hash_policy):
+// RTM_NEWLINK with the bond's index and IFLA_LINKINFO only, as `ip link set
+// NAME type bond miimon N` sends it. netlink's LinkModify also sends
+// IFLA_IFNAME, which kernels up to 6.1 (SLE Micro's 5.14 included) answer
+// with EBUSY on an up link — dev_change_name checks IFF_UP before it
+// compares the names — after they applied the bond options.
+func (x *Host) bondSetOptions(b *netlink.Bond) error {
+	return x.inNetNS(func() error {
+		req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+		msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+		msg.Index = int32(b.Index)
+		req.AddData(msg)
+		info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+		info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("bond"))
+		data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
+		for _, a := range []struct {
+			typ int
+			v   int
+		}{{nl.IFLA_BOND_MIIMON, b.Miimon}, {nl.IFLA_BOND_UPDELAY, b.UpDelay}, {nl.IFLA_BOND_DOWNDELAY, b.DownDelay}, {nl.IFLA_BOND_MIN_LINKS, b.MinLinks}} {
+			if a.v >= 0 {
+				data.AddRtAttr(a.typ, nl.Uint32Attr(uint32(a.v)))
+			}
+		}
+		if b.XmitHashPolicy >= 0 {
+			data.AddRtAttr(nl.IFLA_BOND_XMIT_HASH_POLICY, nl.Uint8Attr(uint8(b.XmitHashPolicy)))
+		}
+		req.AddData(info)
+		_, err := req.Execute(unix.NETLINK_ROUTE, 0)
+		return err
+	})
 }
 
 // enslave puts NIC s into master: down, master, up (the kernel refuses to

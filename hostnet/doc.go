@@ -13,6 +13,24 @@
 // device are never changed when they already exist, unless the caller passes
 // ApplyOptions.AllowMgmt.
 //
+// Apply with ApplyOptions.Watchdog survives the death of its process: the
+// checkpoint goes to a file (/run/netalign, 0600) before the first write,
+// and a separate watchdog process (RunWatchdog; netalign's hidden `host
+// rollback-watchdog` command) restores it unless Apply disarms it after the
+// connectivity check. The watchdog is started with setsid, and where systemd
+// is the init system inside `systemd-run --scope`, rather than as a
+// `systemd-run --on-active` timer unit: a scope keeps the watchdog a child
+// of the process that started it, in its network namespace and with the
+// pipes Apply holds, so the watchdog sees Apply's death at once (the pipe
+// closes) instead of at a timer, and the same code runs where there is no
+// systemd (busybox init in the test VM, containers); the scope only moves
+// it out of the cgroup that a stopped SSH session or unit kills. The
+// deadline (check timeout + WatchdogGrace) covers an Apply that is alive
+// but stopped or hung. Apply and the watchdog agree over two pipes, and
+// the watchdog alone renames or removes the checkpoint while it runs, so a
+// deadline and Apply's verdict never both act; a flock on the file tells a
+// later Apply whether a live process still holds it.
+//
 // The pure parsers (ParseIPLink, ParseBridgeVLANs, ParseProcBonding and
 // HostStateFromIproute2) turn iproute2 JSON and /proc/net/bonding text into
 // the same intent.HostState, for read-only observation over SSH
@@ -32,5 +50,8 @@
 //     sockets, which fail where those modules are absent, so handles are
 //     always opened for NETLINK_ROUTE only;
 //   - the bond mode and lacp_rate can only be changed while the bond is down
-//     (Diff marks such changes disruptive).
+//     (Diff marks such changes disruptive);
+//   - netlink's LinkModify always sends IFLA_IFNAME, which kernels up to 6.1
+//     (SLE Micro's 5.14 too) refuse with EBUSY on an up link after applying
+//     the rest, so in-place bond options go in an own RTM_NEWLINK without it.
 package hostnet

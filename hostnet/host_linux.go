@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -37,15 +38,24 @@ type Host struct {
 	name   string
 	h      *netlink.Handle
 	ns     netns.NsHandle // netns.None() for the calling process's namespace
+	nsPath string         // Options.NetNSPath, for the rollback watchdog
 	log    *slog.Logger
 	writes int
+	// pre runs before each netlink write of an Apply: it arms the
+	// rollback watchdog at the first, and refuses writes once the
+	// watchdog has restored the checkpoint. nil outside Apply.
+	pre func() error
+	// holdAt and holdFor are ApplyOptions' test hook: pause holdFor
+	// after write number holdAt (0: never).
+	holdAt  int
+	holdFor time.Duration
 }
 
 // Open opens a NETLINK_ROUTE handle in the namespace the options name (only
 // NETLINK_ROUTE: the default families also open XFRM and netfilter sockets,
 // which fail where those modules are missing).
 func Open(opts Options) (*Host, error) {
-	x := &Host{name: opts.Name, ns: netns.None(), log: opts.Logger}
+	x := &Host{name: opts.Name, ns: netns.None(), nsPath: opts.NetNSPath, log: opts.Logger}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
@@ -86,9 +96,18 @@ func (x *Host) Writes() int { return x.writes }
 
 // write runs one kernel write, counts it and logs it.
 func (x *Host) write(op, link string, fn func() error) error {
+	if x.pre != nil {
+		if err := x.pre(); err != nil {
+			return fmt.Errorf("%s %s: %w", op, link, err)
+		}
+	}
 	x.writes++
 	err := fn()
 	x.log.Debug("netlink write", "op", op, "link", link, "err", err)
+	if x.holdAt > 0 && x.writes == x.holdAt {
+		x.log.Warn("test hook: holding after a netlink write", "op", op, "link", link, "for", x.holdFor)
+		time.Sleep(x.holdFor)
+	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, link, err)
 	}

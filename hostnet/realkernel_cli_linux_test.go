@@ -149,6 +149,14 @@ func TestRealKernelCLILocal(t *testing.T) {
 	if !strings.Contains(log, `msg="connectivity check passed" host=host target=10.9.0.2`) {
 		t.Errorf("apply did not report a passed connectivity check on 10.9.0.2")
 	}
+	// The rollback watchdog guarded the apply and is gone with its
+	// checkpoint.
+	for _, want := range []string{`msg="rollback watchdog armed"`, `msg="rollback watchdog disarmed: the changes stand"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("apply log lacks %q", want)
+		}
+	}
+	noWatchdogLeft(t, time.Second)
 	if code, _, _ := l.netalign(bin, "validate", "-i", inv); code != 0 {
 		t.Errorf("validate after apply: exit %d, want 0 (clean)", code)
 	}
@@ -200,11 +208,15 @@ func TestRealKernelCLILocal(t *testing.T) {
 	}
 }
 
-// TestRealKernelCLILocalRollback: the host's management address is on eth-a,
-// which the cluster network enslaves; the connectivity check loses the peer,
-// so apply restores the host, reports the device rolled back and exits 1.
-func TestRealKernelCLILocalRollback(t *testing.T) {
-	bin := netalignBin(t)
+// brokenLab is a host whose management address is on eth-a, which the
+// cluster network enslaves, so an apply cuts the host off from its
+// connectivity target 10.9.0.2. It returns the inventory (the check waits
+// checkTimeout) and the host before the apply.
+func brokenLab(t *testing.T, checkTimeout string) (*lab, string, *intent.HostState) {
+	t.Helper()
+	if left := watchdogLeftovers(); len(left) > 0 {
+		t.Fatalf("before the test: %s", strings.Join(left, "; "))
+	}
 	l := newLab(t, 0)
 	l.veth("host", "eth-a", "switch", "sw-a")
 	l.veth("host", "eth-b", "switch", "sw-b")
@@ -216,9 +228,17 @@ func TestRealKernelCLILocalRollback(t *testing.T) {
 	before, err := l.host.Observe(context.Background())
 	l.must("observe", err)
 	inv := filepath.Join(t.TempDir(), "inv.yaml")
-	text := strings.Replace(cliInventory, "connectivity: {target: 10.9.0.2}", "connectivity: {target: 10.9.0.2, timeout: 3s}", 1)
+	text := strings.Replace(cliInventory, "connectivity: {target: 10.9.0.2}", "connectivity: {target: 10.9.0.2, timeout: "+checkTimeout+"}", 1)
 	l.must("write inventory", os.WriteFile(inv, []byte(text), 0o600))
+	return l, inv, before
+}
 
+// TestRealKernelCLILocalRollback: the host's management address is on eth-a,
+// which the cluster network enslaves; the connectivity check loses the peer,
+// so apply restores the host, reports the device rolled back and exits 1.
+func TestRealKernelCLILocalRollback(t *testing.T) {
+	bin := netalignBin(t)
+	l, inv, before := brokenLab(t, "3s")
 	code, out, log := l.netalign(bin, "apply", "-i", inv, "--yes")
 	if code != 1 {
 		t.Errorf("apply cutting off the management address: exit %d, want 1", code)
@@ -229,6 +249,10 @@ func TestRealKernelCLILocalRollback(t *testing.T) {
 	if strings.Contains(log, "connectivity check passed") {
 		t.Errorf("apply logged a passed connectivity check although it rolled back")
 	}
+	if !strings.Contains(log, `msg="host restored to its checkpoint" host=host by=watchdog`) || !strings.Contains(log, "reason=requested") {
+		t.Errorf("apply log does not say the rollback watchdog restored the host at netalign's request")
+	}
+	noWatchdogLeft(t, time.Second)
 	after, err := l.host.Observe(context.Background())
 	l.must("observe", err)
 	for _, n := range []string{"data-bo", "data-br"} {

@@ -640,40 +640,58 @@ func TestRealKernelDisruptiveModeChange(t *testing.T) {
 	}
 }
 
+// TestRealKernelRollbackOnLostConnectivity: hostnet.Apply restores the
+// checkpoint when the gateway stops answering, in this process, and through
+// a rollback watchdog that is the netalign binary (the library case: the
+// watchdog runs in the test's namespace and opens the host's, named in the
+// checkpoint); the watchdog leaves nothing behind.
 func TestRealKernelRollbackOnLostConnectivity(t *testing.T) {
-	l := newLab(t, 1)
-	// The host reaches its gateway through h0; enslaving h0 cuts it off.
-	l.addr("host", "h0", "10.9.0.1/24")
-	l.addr("switch", "s0", "10.9.0.2/24")
-	l.must("default route", l.h("host").RouteAdd(&netlink.Route{Gw: net.ParseIP("10.9.0.2")}))
-	if !l.ping("host", "10.9.0.2", 10*time.Second) {
-		t.Fatal("gateway unreachable before the apply")
-	}
-	cp, err := l.host.Observe(context.Background())
-	l.must("observe", err)
+	for _, tc := range []struct {
+		name     string
+		watchdog bool
+	}{{"in process", false}, {"watchdog", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := ApplyOptions{CheckTimeout: 3 * time.Second}
+			by := "netalign"
+			if tc.watchdog {
+				opts.Watchdog = &Watchdog{Command: []string{netalignBin(t), "host", "rollback-watchdog"}, Stderr: os.Stderr}
+				by = "watchdog"
+			}
+			l := newLab(t, 1)
+			// The host reaches its gateway through h0; enslaving h0 cuts it off.
+			l.addr("host", "h0", "10.9.0.1/24")
+			l.addr("switch", "s0", "10.9.0.2/24")
+			l.must("default route", l.h("host").RouteAdd(&netlink.Route{Gw: net.ParseIP("10.9.0.2")}))
+			if !l.ping("host", "10.9.0.2", 10*time.Second) {
+				t.Fatal("gateway unreachable before the apply")
+			}
+			cp, err := l.host.Observe(context.Background())
+			l.must("observe", err)
 
-	res, err := l.host.Apply(context.Background(), Diff(mgmtDesired(intent.ActiveBackup, "h0"), *cp),
-		ApplyOptions{CheckTimeout: 3 * time.Second})
-	if !errors.Is(err, ErrConnectivityLost) {
-		t.Fatalf("apply: err %v, want ErrConnectivityLost", err)
-	}
-	t.Logf("apply: %v; rolled back with %d writes", err, res.RollbackWrites)
-	if !res.RolledBack || res.RollbackErr != "" || res.CheckTarget != "10.9.0.2" {
-		t.Errorf("result: rolledBack %v rollbackErr %q target %q", res.RolledBack, res.RollbackErr, res.CheckTarget)
-	}
-	after, err := l.host.Observe(context.Background())
-	l.must("observe", err)
-	ignore := cmpopts.IgnoreFields(intent.Link{}, "OperState")
-	if diff := cmp.Diff(cp.Links, after.Links, ignore); diff != "" {
-		t.Errorf("host not restored to the checkpoint (-checkpoint +after):\n%s", diff)
-	}
-	gw, err := l.host.defaultGateway()
-	l.must("default gateway", err)
-	if gw != "10.9.0.2" {
-		t.Errorf("default route via %q after restore, want 10.9.0.2", gw)
-	}
-	if !l.ping("host", "10.9.0.2", 10*time.Second) {
-		t.Errorf("gateway unreachable after the restore")
+			res, err := l.host.Apply(context.Background(), Diff(mgmtDesired(intent.ActiveBackup, "h0"), *cp), opts)
+			if !errors.Is(err, ErrConnectivityLost) {
+				t.Fatalf("apply: err %v, want ErrConnectivityLost", err)
+			}
+			t.Logf("apply: %v; rolled back by %s with %d writes", err, res.RollbackBy, res.RollbackWrites)
+			if !res.RolledBack || res.RollbackBy != by || res.RollbackErr != "" || res.RollbackWrites == 0 || res.CheckTarget != "10.9.0.2" {
+				t.Errorf("result: rolledBack %v by %q, %d writes, rollbackErr %q, target %q", res.RolledBack, res.RollbackBy, res.RollbackWrites, res.RollbackErr, res.CheckTarget)
+			}
+			after, err := l.host.Observe(context.Background())
+			l.must("observe", err)
+			ignore := cmpopts.IgnoreFields(intent.Link{}, "OperState")
+			if diff := cmp.Diff(cp.Links, after.Links, ignore); diff != "" {
+				t.Errorf("host not restored to the checkpoint (-checkpoint +after):\n%s", diff)
+			}
+			gw, err := l.host.defaultGateway()
+			l.must("default gateway", err)
+			if gw != "10.9.0.2" {
+				t.Errorf("default route via %q after restore, want 10.9.0.2", gw)
+			}
+			if !l.ping("host", "10.9.0.2", 10*time.Second) {
+				t.Errorf("gateway unreachable after the restore")
+			}
+			noWatchdogLeft(t, 5*time.Second)
+		})
 	}
 }
 

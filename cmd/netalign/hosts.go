@@ -53,6 +53,13 @@ func (h *hosts) Apply(ctx context.Context, host inventory.Host, changes []intent
 	}
 	defer x.Close()
 	opts := hostnet.ApplyOptions{AllowMgmt: h.allowMgmt, CheckTimeout: h.rollbackTimeout}
+	// The host must be restored even when netalign is killed mid-apply.
+	if opts.Watchdog, err = hostWatchdog(); err != nil {
+		return err
+	}
+	if opts.HoldAfterWrite, opts.HoldFor, err = testHold(); err != nil {
+		return err
+	}
 	if c := host.Connectivity; c != nil {
 		opts.CheckTarget = c.Target
 		if c.Timeout > 0 {
@@ -68,6 +75,9 @@ func (h *hosts) Apply(ctx context.Context, host inventory.Host, changes []intent
 		h.log.Warn("connectivity check skipped: the changes are not guarded by a rollback", "host", host.Name, "reason", res.CheckSkipped)
 	case err == nil && res.CheckTarget != "" && res.Writes > 0:
 		h.log.Info("connectivity check passed", "host", host.Name, "target", res.CheckTarget, "took", res.CheckTook.Round(time.Millisecond))
+	}
+	if res != nil && res.RolledBack {
+		h.log.Warn("host restored to its checkpoint", "host", host.Name, "by", res.RollbackBy, "writes", res.RollbackWrites)
 	}
 	if res != nil && res.RolledBack {
 		rb := &switchdrivers.RollbackError{Device: host.Name, Err: err, RolledBack: res.RollbackErr == ""}

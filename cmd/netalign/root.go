@@ -81,6 +81,7 @@ Linux host bonds and bridges, switch trunks and LAGs, and DHCP pools.`,
 		newPlanCmd(a),
 		newApplyCmd(a),
 		newValidateCmd(a),
+		newHostCmd(a),
 	)
 	addExtraCommands(a, root)
 	return root
