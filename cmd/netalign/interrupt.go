@@ -111,7 +111,11 @@ func (a *app) abandonNotice(sig os.Signal) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("netalign: abandoned (%s)", signalName(sig))
 	}
-	return fmt.Sprintf("netalign: abandoned (%s): these devices may be left mid-transaction, check them: %s",
+	// What a device does with an abandoned transaction is its own: a
+	// configuration session never committed is discarded, a timed commit
+	// reverts, a host's rollback watchdog restores it; a platform without
+	// either (NX-OS releases without sessions) can be left mid-way.
+	return fmt.Sprintf("netalign: abandoned (%s) in the middle of transactions on %s: uncommitted sessions are discarded, timed commits revert and hosts are restored by their watchdog, but check them with `netalign validate`",
 		signalName(sig), strings.Join(names, ", "))
 }
 
