@@ -2,10 +2,6 @@ package embedded
 
 import (
 	"fmt"
-	"net/netip"
-	"strings"
-
-	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/inventory"
@@ -29,18 +25,11 @@ func ConfigFor(srv inventory.DHCPServer, pools []intent.Pool) (Config, error) {
 		return Config{}, err
 	}
 	cfg := Config{Pools: pools, LeaseFile: srv.LeaseFile, PoolsFile: path}
-	if ep := strings.TrimSpace(srv.Endpoint); ep != "" {
-		ap, err := netip.ParseAddrPort(ep)
-		if err != nil {
-			a, aerr := netip.ParseAddr(ep)
-			if aerr != nil {
-				return Config{}, fmt.Errorf("%s: endpoint %q is neither ADDR nor ADDR:PORT", srv.Name, ep)
-			}
-			ap = netip.AddrPortFrom(a, dhcpv4.ServerPort)
-		}
-		if !ap.Addr().Is4() || ap.Addr().IsUnspecified() {
-			return Config{}, fmt.Errorf("%s: endpoint %s must be a unicast IPv4 address", srv.Name, ap)
-		}
+	ap, err := Endpoint(srv)
+	if err != nil {
+		return Config{}, err
+	}
+	if ap.IsValid() {
 		cfg.ListenAddr, cfg.ServerID = ap, ap.Addr()
 	}
 	return cfg, nil

@@ -37,4 +37,27 @@
 // chosen over a control socket because it needs no authentication beyond
 // file permissions (0600), survives restarts of either side, and works with
 // the server stopped.
+//
+// # How netalign knows the server runs
+//
+// The pools file says what the server would serve, not that anything
+// serves it, so Observe first checks that the server is alive; one that is
+// not is an observation failure with a cause, never a clean validate. With
+// an endpoint, Observe asks the server there (Ping): a DHCPINFORM whose
+// vendor class identifier (option 60) is HealthClass, "netalign-health",
+// from an unprivileged UDP socket, sent again after 250 ms and then after
+// twice as long each time, until settings.timeout. The server answers it on its ListenAddr socket
+// only, before looking at any pool, with a DHCPACK to the request's source
+// address and port: no lease, no pool, no privileged port on either side,
+// and a server without pools (freshly installed) answers too. A DISCOVER
+// as a relay sends it was not used: it needs a pool for the relay address
+// (a server without pools stays silent), port 67 on the asking side, and
+// it makes offers. A closed port is UNREACHABLE at once (ICMP port
+// unreachable on the connected socket), silence is TIMEOUT; the message is
+// "the built-in DHCP server is not answering on ADDR: is `netalign dhcp
+// serve` running?". Without an endpoint (a server that serves its
+// interfaces directly has no address to ask), Observe looks at the lease
+// file: a running server holds it locked (bbolt's flock), and nobody
+// holding it is UNREACHABLE. Both checks use the inventory's entry: a
+// server started with --listen or --lease-file elsewhere is not found.
 package embedded

@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"sort"
 	"strconv"
+	"strings"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/netalign/netalign/dhcp"
+	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/intent"
 	"github.com/netalign/netalign/inventory"
 )
@@ -18,11 +23,17 @@ import (
 const Kind = "embedded"
 
 // Driver is the dhcp.Server of a built-in server: it reads and replaces the
-// server's pools file, which the running server reloads.
+// server's pools file, which the running server reloads, and checks that
+// the server runs.
 type Driver struct {
 	name string
 	path string
-	log  *slog.Logger
+	// endpoint is where the server listens (the entry's endpoint), asked
+	// by Ping; leaseFile is its lease database, whose lock says whether a
+	// server holds it when there is no endpoint.
+	endpoint  netip.AddrPort
+	leaseFile string
+	log       *slog.Logger
 }
 
 // Register adds the embedded driver to r.
@@ -40,22 +51,52 @@ func PoolsPath(cfg inventory.DHCPServer) (string, error) {
 	return "", errors.New("embedded server needs configPath or leaseFile")
 }
 
+// Endpoint is the address an entry's server listens on for relayed
+// requests: its endpoint, "ADDR" or "ADDR:PORT" (port 67 by default); the
+// zero AddrPort when the entry has none.
+func Endpoint(cfg inventory.DHCPServer) (netip.AddrPort, error) {
+	ep := strings.TrimSpace(cfg.Endpoint)
+	if ep == "" {
+		return netip.AddrPort{}, nil
+	}
+	ap, err := netip.ParseAddrPort(ep)
+	if err != nil {
+		a, aerr := netip.ParseAddr(ep)
+		if aerr != nil {
+			return netip.AddrPort{}, fmt.Errorf("%s: endpoint %q is neither ADDR nor ADDR:PORT", cfg.Name, ep)
+		}
+		ap = netip.AddrPortFrom(a, dhcpv4.ServerPort)
+	}
+	if !ap.Addr().Is4() || ap.Addr().IsUnspecified() {
+		return netip.AddrPort{}, fmt.Errorf("%s: endpoint %s must be a unicast IPv4 address", cfg.Name, ap)
+	}
+	return ap, nil
+}
+
 // New opens the driver of an embedded server entry.
 func New(_ context.Context, cfg inventory.DHCPServer, log *slog.Logger) (dhcp.Server, error) {
 	path, err := PoolsPath(cfg)
 	if err != nil {
 		return nil, err
 	}
+	ep, err := Endpoint(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Driver{name: cfg.Name, path: path, log: log}, nil
+	return &Driver{name: cfg.Name, path: path, endpoint: ep, leaseFile: cfg.LeaseFile, log: log}, nil
 }
 
-// Observe returns the pools in the pools file, all owned by netalign. A
-// missing file (a server never started nor applied) holds no pools.
+// Observe checks that the server runs (alive), then returns the pools in
+// the pools file, all owned by netalign. A missing file (a server never
+// started nor applied) holds no pools.
 func (d *Driver) Observe(ctx context.Context) ([]intent.Pool, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("observe: %w", err)
+	}
+	if err := d.alive(ctx); err != nil {
 		return nil, fmt.Errorf("observe: %w", err)
 	}
 	pools, err := ReadPools(d.path)
@@ -70,6 +111,33 @@ func (d *Driver) Observe(ctx context.Context) ([]intent.Pool, error) {
 	}
 	sortPools(pools)
 	return pools, nil
+}
+
+// alive checks that the server runs, for Observe: the pools file alone
+// says what the server would serve, not that anything serves it. With an
+// endpoint the server must answer a liveness request there (Ping: cause
+// UNREACHABLE or TIMEOUT when not). Without one (a server that serves its
+// interfaces directly has no address to ask), a running server holds the
+// entry's lease file locked; nobody holding it is UNREACHABLE. With
+// neither, nothing can be checked and a warning says so.
+func (d *Driver) alive(ctx context.Context) error {
+	switch {
+	case d.endpoint.IsValid():
+		return Ping(ctx, d.endpoint)
+	case d.leaseFile != "":
+		held, err := leaseFileHeld(d.leaseFile)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			d.log.Warn("cannot check that the built-in DHCP server runs: no file locks on this system and no endpoint to ask", "server", d.name)
+		case err != nil:
+			return fmt.Errorf("check the lease file %s: %w", d.leaseFile, err)
+		case !held:
+			return cause.New(cause.Unreachable, "the built-in DHCP server is not running: no process holds its lease file %s: is `netalign dhcp serve` running?", d.leaseFile)
+		}
+		return nil
+	}
+	d.log.Warn("cannot check that the built-in DHCP server runs: its entry has neither endpoint nor leaseFile", "server", d.name)
+	return nil
 }
 
 // poolKey identifies a pool across changes: its VLAN, or its subnet for an

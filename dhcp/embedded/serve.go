@@ -204,8 +204,8 @@ func (s *Server) syncListeners() error {
 			continue
 		}
 		in := Meta{Interface: name}
-		srv, err := server4.NewServer(name, nil, func(c net.PacketConn, _ net.Addr, m *dhcpv4.DHCPv4) {
-			s.serve(c, m, in)
+		srv, err := server4.NewServer(name, nil, func(c net.PacketConn, peer net.Addr, m *dhcpv4.DHCPv4) {
+			s.serve(c, peer, m, in)
 		}, server4.WithConn(conn))
 		if err != nil {
 			_ = conn.Close()
@@ -224,7 +224,11 @@ func (s *Server) syncListeners() error {
 	return errors.Join(errs...)
 }
 
-func (s *Server) serve(c net.PacketConn, m *dhcpv4.DHCPv4, in Meta) {
+func (s *Server) serve(c net.PacketConn, peer net.Addr, m *dhcpv4.DHCPv4, in Meta) {
+	if in.Interface == "" && isHealthRequest(m) {
+		s.health(c, peer, m)
+		return
+	}
 	reply := s.handler.Handle(m, in)
 	if reply == nil {
 		return
@@ -233,6 +237,24 @@ func (s *Server) serve(c net.PacketConn, m *dhcpv4.DHCPv4, in Meta) {
 	if _, err := c.WriteTo(reply.ToBytes(), dst); err != nil {
 		s.log.Warn("dhcp reply not sent", "to", dst.String(), "type", reply.MessageType().String(), "err", err)
 	}
+}
+
+// health answers a liveness request (HealthClass) that reached ListenAddr,
+// to its sender.
+func (s *Server) health(c net.PacketConn, peer net.Addr, m *dhcpv4.DHCPv4) {
+	id := s.cfg.ServerID
+	if !id.IsValid() {
+		id = s.cfg.ListenAddr.Addr()
+	}
+	reply, err := healthReply(m, id)
+	if err == nil {
+		_, err = c.WriteTo(reply.ToBytes(), peer)
+	}
+	if err != nil {
+		s.log.Warn("dhcp health reply not sent", "to", peer.String(), "err", err)
+		return
+	}
+	s.log.Debug("dhcp health request answered", "from", peer.String())
 }
 
 // Run serves until ctx is done, reloading the pools file and sweeping

@@ -22,8 +22,10 @@ type labDHCP struct {
 	addr      string
 	poolsFile string
 	leaseFile string
-	cancel    context.CancelFunc
-	done      chan error
+	// cancel and done belong to the running server; nil while it is
+	// stopped (StopDHCP).
+	cancel context.CancelFunc
+	done   chan error
 }
 
 // startDHCP starts one built-in server per embedded DHCP entry of inv. The
@@ -54,23 +56,74 @@ func (l *Lab) startDHCP(ctx context.Context, inv *inventory.Inventory, host stri
 		if err != nil {
 			return fmt.Errorf("lab: dhcp %s: %w", s.Name, err)
 		}
-		srv, err := embedded.NewServer(embedded.Config{
-			LeaseFile: d.leaseFile, PoolsFile: d.poolsFile, ListenAddr: ap, ServerID: ap.Addr(),
-		}, l.log.With("dhcp", s.Name))
-		if err != nil {
-			return fmt.Errorf("lab: dhcp %s: %w", s.Name, err)
-		}
 		d.addr = ap.String()
-		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		d.cancel, d.done = cancel, make(chan error, 1)
-		go func() {
-			err := srv.Run(rctx)
-			srv.Close()
-			d.done <- err
-		}()
+		if err := l.runDHCP(ctx, d); err != nil {
+			return err
+		}
 		l.dhcp = append(l.dhcp, d)
 	}
 	return nil
+}
+
+// runDHCP starts d's server on its address.
+func (l *Lab) runDHCP(ctx context.Context, d *labDHCP) error {
+	ap, err := netip.ParseAddrPort(d.addr)
+	if err != nil {
+		return fmt.Errorf("lab: dhcp %s: %w", d.name, err)
+	}
+	srv, err := embedded.NewServer(embedded.Config{
+		LeaseFile: d.leaseFile, PoolsFile: d.poolsFile, ListenAddr: ap, ServerID: ap.Addr(),
+	}, l.log.With("dhcp", d.name))
+	if err != nil {
+		return fmt.Errorf("lab: dhcp %s: %w", d.name, err)
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	d.cancel, d.done = cancel, make(chan error, 1)
+	go func() {
+		err := srv.Run(rctx)
+		srv.Close()
+		d.done <- err
+	}()
+	return nil
+}
+
+// StopDHCP stops the built-in DHCP server of entry name, as a server that
+// died would be: its address stops answering, its pools and lease files
+// stay. StartDHCP starts it again on the same address.
+func (l *Lab) StopDHCP(name string) error {
+	l.dhcpMu.Lock()
+	defer l.dhcpMu.Unlock()
+	d, err := l.labDHCP(name)
+	if err != nil {
+		return err
+	}
+	if d.cancel != nil {
+		d.cancel()
+		<-d.done
+		d.cancel, d.done = nil, nil
+	}
+	return nil
+}
+
+// StartDHCP starts the built-in DHCP server of entry name again after
+// StopDHCP; a running one is left alone.
+func (l *Lab) StartDHCP(ctx context.Context, name string) error {
+	l.dhcpMu.Lock()
+	defer l.dhcpMu.Unlock()
+	d, err := l.labDHCP(name)
+	if err != nil || d.cancel != nil {
+		return err
+	}
+	return l.runDHCP(ctx, d)
+}
+
+func (l *Lab) labDHCP(name string) (*labDHCP, error) {
+	for _, d := range l.dhcp {
+		if d.name == name {
+			return d, nil
+		}
+	}
+	return nil, fmt.Errorf("lab: no built-in DHCP server %q", name)
 }
 
 // patchDHCP points the lab inventory's embedded DHCP entries at the lab's
@@ -87,9 +140,13 @@ func (l *Lab) patchDHCP(inv *inventory.Inventory) {
 }
 
 func (l *Lab) stopDHCP() {
+	l.dhcpMu.Lock()
+	defer l.dhcpMu.Unlock()
 	for _, d := range l.dhcp {
-		d.cancel()
-		<-d.done
+		if d.cancel != nil {
+			d.cancel()
+			<-d.done
+		}
 	}
 	l.dhcp = nil
 }

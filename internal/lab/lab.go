@@ -107,6 +107,7 @@ type Lab struct {
 	log      *slog.Logger
 
 	dhcp     []*labDHCP
+	dhcpMu   sync.Mutex // StopDHCP, StartDHCP and Close
 	ctl      net.Listener
 	ctlWG    sync.WaitGroup
 	done     chan struct{}
