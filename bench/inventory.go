@@ -50,8 +50,8 @@ func PeerInventory(n int) *inventory.Inventory {
 	inv := &inventory.Inventory{
 		Version: 1,
 		ClusterNetworks: []inventory.ClusterNetwork{
-			{Name: "mgmt", MgmtVLAN: vlanMgmt, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
-			{Name: "oob", UntaggedVLAN: vlanOOB, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
+			{Name: "mgmt", MgmtVLAN: vlanMgmt, Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100)}},
+			{Name: "oob", UntaggedVLAN: vlanOOB, Bond: inventory.Bond{Mode: "active-backup", Miimon: new(100)}},
 		},
 		Networks: []inventory.Network{
 			{Name: "vlan100", ClusterNetwork: "mgmt", VLAN: vlanVMs},

@@ -242,7 +242,7 @@ func (t *applyTx) apply(c intent.HostChange) error {
 		if err != nil {
 			return err
 		}
-		created, err := x.ensureBond(c.Name, b.Options, b.MTU, exists != nil)
+		created, err := x.ensureBond(c.Name, keepUnset(b.Options, exists), b.MTU, exists != nil)
 		if created {
 			t.created = append(t.created, c.Name)
 		}
@@ -311,37 +311,87 @@ func (x *Host) setDown(l netlink.Link) error {
 	return x.write("link set down", l.Attrs().Name, func() error { return x.h.LinkSetDown(l) })
 }
 
-// bondAttrs is a netlink.Bond carrying the given options; -1 fields are not
-// sent.
+// bondAttrs is a netlink.Bond carrying the given options; -1 fields (and
+// nil ArpIpTargets) are not sent. An empty lacp_rate or xmit_hash_policy is
+// not sent (a new bond gets the kernel's default); neither are updelay and
+// downdelay with miimon 0, which the kernel refuses (EPERM), nor the ARP
+// options in a mode without ARP monitoring (EACCES).
 func bondAttrs(name string, o intent.BondInfo) *netlink.Bond {
 	a := netlink.NewLinkAttrs()
 	a.Name = name
 	b := netlink.NewLinkBond(a)
 	b.Mode = netlink.BondMode(o.Mode)
 	b.Miimon = o.Miimon
-	b.UpDelay = o.UpDelay
-	b.DownDelay = o.DownDelay
+	if o.Miimon > 0 {
+		b.UpDelay = o.UpDelay
+		b.DownDelay = o.DownDelay
+	}
 	b.MinLinks = o.MinLinks
-	b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(o.XmitHashPolicy)
-	if o.Mode == intent.LACP {
+	// netlink sends its UNKNOWN values, which the kernel refuses (EINVAL).
+	if o.XmitHashPolicy != "" {
+		b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(o.XmitHashPolicy)
+	}
+	if o.Mode == intent.LACP && o.LACPRate != "" {
 		b.LacpRate = netlink.StringToBondLacpRate(o.LACPRate)
+	}
+	if o.Mode.ARPMonitoring() {
+		b.ArpInterval = o.ArpInterval
+		if len(o.ArpIPTargets) > 0 {
+			b.ArpIpTargets = arpTargets(o.ArpIPTargets)
+		}
 	}
 	return b
 }
 
+// arpTargets parses ARP targets for netlink; the inventory checked them.
+func arpTargets(ts []string) []net.IP {
+	out := make([]net.IP, 0, len(ts))
+	for _, t := range ts {
+		if ip := net.ParseIP(t).To4(); ip != nil {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// keepUnset returns want with the options it leaves out (see
+// intent.BondOptionFields) taken from the bond as it is, so that ensureBond
+// changes only what the inventory sets.
+func keepUnset(want intent.BondInfo, l netlink.Link) intent.BondInfo {
+	cur, ok := l.(*netlink.Bond)
+	if !ok {
+		return want
+	}
+	have := bondInfo(cur)
+	if want.LACPRate == "" {
+		want.LACPRate = have.LACPRate
+	}
+	if want.XmitHashPolicy == "" {
+		want.XmitHashPolicy = have.XmitHashPolicy
+	}
+	if want.UpDelay == 0 {
+		want.UpDelay = have.UpDelay
+	}
+	if want.DownDelay == 0 {
+		want.DownDelay = have.DownDelay
+	}
+	if want.MinLinks == 0 {
+		want.MinLinks = have.MinLinks
+	}
+	if want.ArpInterval == 0 {
+		want.ArpIPTargets = have.ArpIPTargets
+	}
+	return want
+}
+
 // ensureBond creates the bond with options o, or changes the options that
-// differ: miimon, xmit_hash_policy, up/downdelay and min_links in place; the
-// mode and lacp_rate with the bond down (the kernel refuses them on an up
-// bond, and a mode change also needs the bond without slaves, so the slaves
-// are released and enslaved again). `ip link add NAME type bond mode M ...`
-// / `ip link set NAME type bond ...`.
+// differ: miimon, arp_interval, arp_ip_target, xmit_hash_policy,
+// up/downdelay and min_links in place; the mode and lacp_rate with the bond
+// down (the kernel refuses them on an up bond, and a mode change also needs
+// the bond without slaves, so the slaves are released and enslaved again).
+// An empty lacp_rate or xmit_hash_policy is left as it is. `ip link add
+// NAME type bond mode M ...` / `ip link set NAME type bond ...`.
 func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (created bool, err error) {
-	if o.LACPRate == "" {
-		o.LACPRate = kernelLACPRate
-	}
-	if o.XmitHashPolicy == "" {
-		o.XmitHashPolicy = kernelXmitHash
-	}
 	l, err := x.linkByName(name)
 	if err != nil {
 		return false, err
@@ -373,20 +423,30 @@ func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (cre
 	if cur.Miimon != want.Miimon {
 		change.Miimon, n = want.Miimon, n+1
 	}
-	if cur.UpDelay != want.UpDelay {
+	if want.UpDelay >= 0 && cur.UpDelay != want.UpDelay {
 		change.UpDelay, n = want.UpDelay, n+1
 	}
-	if cur.DownDelay != want.DownDelay {
+	if want.DownDelay >= 0 && cur.DownDelay != want.DownDelay {
 		change.DownDelay, n = want.DownDelay, n+1
 	}
 	if cur.MinLinks != want.MinLinks {
 		change.MinLinks, n = want.MinLinks, n+1
 	}
-	if cur.XmitHashPolicy != want.XmitHashPolicy {
+	if o.XmitHashPolicy != "" && cur.XmitHashPolicy != want.XmitHashPolicy {
 		change.XmitHashPolicy, n = want.XmitHashPolicy, n+1
 	}
+	// In a mode without ARP monitoring the kernel has none (a change to
+	// such a mode turns it off and MII monitoring on by itself).
+	if o.Mode.ARPMonitoring() {
+		if cur.ArpInterval != want.ArpInterval {
+			change.ArpInterval, n = want.ArpInterval, n+1
+		}
+		if intent.ArpTargetsString(bondInfo(cur).ArpIPTargets) != intent.ArpTargetsString(o.ArpIPTargets) {
+			change.ArpIpTargets, n = arpTargets(o.ArpIPTargets), n+1
+		}
+	}
 	modeChange := cur.Mode != want.Mode
-	rateChange := o.Mode == intent.LACP && cur.LacpRate != want.LacpRate
+	rateChange := o.Mode == intent.LACP && o.LACPRate != "" && cur.LacpRate != want.LacpRate
 	if modeChange || rateChange {
 		var slaves []netlink.Link
 		if modeChange {
@@ -433,7 +493,8 @@ func (x *Host) ensureBond(name string, o intent.BondInfo, mtu int, up bool) (cre
 }
 
 // bondSetOptions changes the in-place options of an existing bond that b
-// sets (>= 0: miimon, updelay, downdelay, min_links, xmit_hash_policy):
+// sets (>= 0: miimon, updelay, downdelay, min_links, xmit_hash_policy,
+// arp_interval; non-nil: arp_ip_target, which replaces the whole list):
 // RTM_NEWLINK with the bond's index and IFLA_LINKINFO only, as `ip link set
 // NAME type bond miimon N` sends it. netlink's LinkModify also sends
 // IFLA_IFNAME, which kernels up to 6.1 (SLE Micro's 5.14 included) answer
@@ -458,6 +519,16 @@ func (x *Host) bondSetOptions(b *netlink.Bond) error {
 		}
 		if b.XmitHashPolicy >= 0 {
 			data.AddRtAttr(nl.IFLA_BOND_XMIT_HASH_POLICY, nl.Uint8Attr(uint8(b.XmitHashPolicy)))
+		}
+		if b.ArpInterval >= 0 {
+			data.AddRtAttr(nl.IFLA_BOND_ARP_INTERVAL, nl.Uint32Attr(uint32(b.ArpInterval)))
+		}
+		if b.ArpIpTargets != nil {
+			// The kernel clears the list and adds these (bond_changelink).
+			t := data.AddRtAttr(nl.IFLA_BOND_ARP_IP_TARGET, nil)
+			for i, ip := range b.ArpIpTargets {
+				t.AddRtAttr(i, ip.To4())
+			}
 		}
 		req.AddData(info)
 		_, err := req.Execute(unix.NETLINK_ROUTE, 0)

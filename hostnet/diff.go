@@ -16,9 +16,6 @@ const (
 	// DefaultPVID is the untagged VLAN of a bond port when the inventory
 	// names none; it is also the kernel's bridge default_pvid.
 	DefaultPVID = 1
-	// kernelLACPRate and kernelXmitHash are the kernel's defaults.
-	kernelLACPRate = "slow"
-	kernelXmitHash = "layer2"
 )
 
 // IsProtected reports whether link is a management device: mgmt-br, mgmt-bo
@@ -30,13 +27,8 @@ func IsProtected(link string) bool {
 
 // Field names used in HostChange.Fields; Apply reads them back.
 const (
-	fieldMode      = "mode"
-	fieldMiimon    = "miimon"
-	fieldLACPRate  = "lacp_rate"
-	fieldXmitHash  = "xmit_hash_policy"
-	fieldUpDelay   = "updelay"
-	fieldDownDelay = "downdelay"
-	fieldMinLinks  = "min_links"
+	fieldMode      = intent.BondOptMode
+	fieldLACPRate  = intent.BondOptLACPRate
 	fieldState     = "state"
 	fieldMTU       = "mtu"
 	fieldMaster    = "master"
@@ -56,15 +48,10 @@ func normalizeBond(b intent.DesiredBond) intent.DesiredBond {
 	if b.Bridge == "" {
 		b.Bridge = b.ClusterNetwork + "-br"
 	}
-	if b.Options.Miimon == 0 {
+	if b.Options.Miimon == 0 && b.Options.ArpInterval == 0 {
 		b.Options.Miimon = DefaultMiimon
 	}
-	if b.Options.LACPRate == "" {
-		b.Options.LACPRate = kernelLACPRate
-	}
-	if b.Options.XmitHashPolicy == "" {
-		b.Options.XmitHashPolicy = kernelXmitHash
-	}
+	b.Options.ArpIPTargets = slices.Clone(b.Options.ArpIPTargets)
 	if b.PVID == 0 {
 		b.PVID = DefaultPVID
 	}
@@ -82,8 +69,10 @@ func subIfName(bridge string, vid int) string { return bridge + "." + strconv.It
 // as its port), the bond port's VLANs, the bridge's own VLANs, and the
 // management sub-interface. It is pure and deterministic.
 //
-// Unset desired values take Harvester's or the kernel's defaults: miimon 100,
-// lacp_rate slow, xmit_hash_policy layer2, PVID 1. MTU 0 leaves MTUs alone.
+// Bond options are compared as intent.BondOptionFields says: the mode,
+// miimon (100 when 0 without ARP monitoring) and arp_interval always, the
+// others only when desired sets them (an option the inventory leaves out
+// is left as the host has it). PVID 0 is 1; MTU 0 leaves MTUs alone.
 // Changes that need the bond down (mode, lacp_rate on an 802.3ad bond) and
 // turning VLAN filtering on are marked Disruptive. A NIC that is missing or
 // enslaved elsewhere still gets its join change, with the reason; Apply
@@ -281,47 +270,22 @@ func diffBond(d *intent.DesiredBond, obs *intent.HostState) []intent.HostChange 
 }
 
 // bondFields lists the option differences of an existing bond (have) or,
-// for a new bond (have == nil), every option it is created with.
+// for a new bond (have == nil), every option it is created with
+// (intent.BondOptionFields), then its state and a new bond's MTU.
 func bondFields(have *intent.Link, d *intent.DesiredBond) []intent.Field {
-	w := d.Options
-	var h intent.BondInfo
-	if have != nil && have.Bond != nil {
-		h = *have.Bond
-	}
-	var f []intent.Field
-	str := func(name, before, after string) {
-		if have == nil || before != after {
-			if have == nil {
-				before = ""
-			}
-			f = append(f, intent.Field{Name: name, Before: before, After: after})
+	var h *intent.BondInfo
+	if have != nil {
+		h = &intent.BondInfo{}
+		if have.Bond != nil {
+			h = have.Bond
 		}
 	}
-	num := func(name string, before, after int) {
-		str(name, strconv.Itoa(before), strconv.Itoa(after))
-	}
-	str(fieldMode, h.Mode.String(), w.Mode.String())
-	num(fieldMiimon, h.Miimon, w.Miimon)
-	if w.Mode == intent.LACP {
-		hr := h.LACPRate
-		if hr == "" {
-			hr = kernelLACPRate
-		}
-		str(fieldLACPRate, hr, w.LACPRate)
-	}
-	hx := h.XmitHashPolicy
-	if hx == "" {
-		hx = kernelXmitHash
-	}
-	str(fieldXmitHash, hx, w.XmitHashPolicy)
-	num(fieldUpDelay, h.UpDelay, w.UpDelay)
-	num(fieldDownDelay, h.DownDelay, w.DownDelay)
-	num(fieldMinLinks, h.MinLinks, w.MinLinks)
+	f := intent.BondOptionFields(h, d.Options)
 	if have != nil && !have.AdminUp {
-		str(fieldState, "down", "up")
+		f = append(f, intent.Field{Name: fieldState, Before: "down", After: "up"})
 	}
 	if have == nil && d.MTU > 0 {
-		str(fieldMTU, "", strconv.Itoa(d.MTU))
+		f = append(f, intent.Field{Name: fieldMTU, After: strconv.Itoa(d.MTU)})
 	}
 	return f
 }

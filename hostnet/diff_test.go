@@ -83,6 +83,15 @@ func TestDiff(t *testing.T) {
 		mut(&s)
 		return s
 	}
+	oob := func(mut func(*intent.DesiredBond)) intent.DesiredHost {
+		d := realKernelDesired()
+		d.Bonds = d.Bonds[:1]
+		mut(&d.Bonds[0])
+		return d
+	}
+	withBond := func(name string, mut func(*intent.BondInfo)) intent.HostState {
+		return obs(func(s *intent.HostState) { mut(s.Link(name).Bond) })
+	}
 	const prot = "management device: needs the mgmt override"
 	for _, tc := range []struct {
 		name     string
@@ -107,9 +116,42 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:    "lacp rate change is disruptive",
-			desired: mgmt(func(b *intent.DesiredBond) { b.Options.LACPRate = "" }),
+			desired: mgmt(func(b *intent.DesiredBond) { b.Options.LACPRate = "slow" }),
 			want: []brief{{Action: intent.Update, Object: intent.ObjBond, Name: "mgmt-bo", Disruptive: true, Reason: prot,
 				Fields: []intent.Field{{Name: "lacp_rate", Before: "fast", After: "slow"}}}},
+		},
+		{
+			name: "options the inventory leaves out are left as they are",
+			desired: mgmt(func(b *intent.DesiredBond) {
+				b.Options.LACPRate, b.Options.XmitHashPolicy = "", ""
+			}),
+		},
+		{
+			name: "MII to ARP monitoring: miimon 0, arp_interval and targets in place",
+			desired: oob(func(b *intent.DesiredBond) {
+				b.Options.ArpInterval, b.Options.ArpIPTargets = 200, []string{"192.0.2.254", "192.0.2.1"}
+			}),
+			want: []brief{{Action: intent.Update, Object: intent.ObjBond, Name: "oob-bo", Fields: []intent.Field{
+				{Name: "miimon", Before: "100", After: "0"}, {Name: "arp_interval", Before: "0", After: "200"},
+				{Name: "arp_ip_target", After: "192.0.2.1,192.0.2.254"}}}},
+		},
+		{
+			name: "ARP targets compare as sets",
+			desired: oob(func(b *intent.DesiredBond) {
+				b.Options.ArpInterval, b.Options.ArpIPTargets = 200, []string{"192.0.2.254", "192.0.2.1"}
+			}),
+			observed: withBond("oob-bo", func(o *intent.BondInfo) {
+				o.Miimon, o.ArpInterval, o.ArpIPTargets = 0, 200, []string{"192.0.2.1", "192.0.2.254"}
+			}),
+		},
+		{
+			name:    "ARP back to MII monitoring",
+			desired: oob(func(*intent.DesiredBond) {}),
+			observed: withBond("oob-bo", func(o *intent.BondInfo) {
+				o.Miimon, o.ArpInterval, o.ArpIPTargets = 0, 500, []string{"192.0.2.1"}
+			}),
+			want: []brief{{Action: intent.Update, Object: intent.ObjBond, Name: "oob-bo", Fields: []intent.Field{
+				{Name: "miimon", Before: "0", After: "100"}, {Name: "arp_interval", Before: "500", After: "0"}}}},
 		},
 		{
 			name:    "missing NIC still planned, with the reason",
@@ -193,8 +235,7 @@ func TestDiff(t *testing.T) {
 			want: []brief{
 				{Action: intent.Create, Object: intent.ObjBond, Name: "data-bo", Fields: []intent.Field{
 					{Name: "mode", After: "802.3ad"}, {Name: "miimon", After: "100"}, {Name: "lacp_rate", After: "fast"},
-					{Name: "xmit_hash_policy", After: "layer2"}, {Name: "updelay", After: "0"}, {Name: "downdelay", After: "0"},
-					{Name: "min_links", After: "0"}, {Name: "mtu", After: "9000"}}},
+					{Name: "mtu", After: "9000"}}},
 				{Action: intent.Update, Object: intent.ObjLinkMTU, Name: "eth1", MTU: 9000, Fields: []intent.Field{{Name: "mtu", Before: "1500", After: "9000"}}},
 				{Action: intent.Create, Object: intent.ObjBondSlave, Name: "eth1", Master: "data-bo", Fields: []intent.Field{{Name: "master", After: "data-bo"}}},
 				{Action: intent.Create, Object: intent.ObjBondSlave, Name: "eth2", Master: "data-bo", Fields: []intent.Field{{Name: "master", After: "data-bo"}}},

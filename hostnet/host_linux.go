@@ -171,8 +171,8 @@ func (x *Host) Observe(ctx context.Context) (*intent.HostState, error) {
 			return err
 		})
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				continue
+			if errors.Is(err, os.ErrNotExist) || x.deleted(l.Name) {
+				continue // deleted since the link list: a read of a removed /proc entry is EIO
 			}
 			return nil, fmt.Errorf("observe %s: read /proc/net/bonding: %w", l.Name, err)
 		}
@@ -183,6 +183,12 @@ func (x *Host) Observe(ctx context.Context) (*intent.HostState, error) {
 		mergeProcBonding(st.Links, l.Name, p)
 	}
 	return st, nil
+}
+
+// deleted reports whether link name is gone from the host.
+func (x *Host) deleted(name string) bool {
+	l, err := x.linkByName(name)
+	return err == nil && l == nil
 }
 
 // Observe reads the state of the namespace h is bound to (nil: the calling
@@ -247,8 +253,7 @@ func convertLink(l netlink.Link, names map[int]string, vlans []*nl.BridgeVlanInf
 	switch v := l.(type) {
 	case *netlink.Bond:
 		out.Kind = intent.LinkBond
-		out.Bond = &intent.BondInfo{Mode: intent.BondMode(v.Mode), Miimon: v.Miimon, LACPRate: v.LacpRate.String(),
-			XmitHashPolicy: v.XmitHashPolicy.String(), UpDelay: v.UpDelay, DownDelay: v.DownDelay, MinLinks: v.MinLinks}
+		out.Bond = bondInfo(v)
 	case *netlink.Bridge:
 		out.Kind = intent.LinkBridge
 		out.VLANFiltering = v.VlanFiltering != nil && *v.VlanFiltering
@@ -271,6 +276,20 @@ func convertLink(l netlink.Link, names map[int]string, vlans []*nl.BridgeVlanInf
 	}
 	slices.SortFunc(out.BridgeVLANs, func(a, b intent.BridgeVLAN) int { return a.VID - b.VID })
 	return out
+}
+
+// bondInfo is a bond's options as netlink reports them (IFLA_BOND_*; the
+// ARP targets in the kernel's order, IPv4 only).
+func bondInfo(v *netlink.Bond) *intent.BondInfo {
+	b := &intent.BondInfo{Mode: intent.BondMode(v.Mode), Miimon: v.Miimon, LACPRate: v.LacpRate.String(),
+		XmitHashPolicy: v.XmitHashPolicy.String(), UpDelay: v.UpDelay, DownDelay: v.DownDelay, MinLinks: v.MinLinks,
+		ArpInterval: max(v.ArpInterval, 0)}
+	for _, ip := range v.ArpIpTargets {
+		if ip4 := ip.To4(); ip4 != nil {
+			b.ArpIPTargets = append(b.ArpIPTargets, ip4.String())
+		}
+	}
+	return b
 }
 
 // bondADInfo reads a bond's IFLA_BOND_AD_INFO (`ip -d link show` ad_info):

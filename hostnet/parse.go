@@ -41,7 +41,10 @@ type ipBondData struct {
 	XmitHashPolicy string `json:"xmit_hash_policy"`
 	MinLinks       int    `json:"min_links"`
 	LACPRate       string `json:"ad_lacp_rate"`
-	AdInfo         *struct {
+	ArpInterval    int    `json:"arp_interval"`
+	// ArpIPTarget is printed only when the bond has targets.
+	ArpIPTarget []string `json:"arp_ip_target"`
+	AdInfo      *struct {
 		Aggregator int    `json:"aggregator"`
 		PartnerMAC string `json:"partner_mac"`
 	} `json:"ad_info"`
@@ -110,7 +113,8 @@ func ParseIPLink(b []byte) ([]intent.Link, error) {
 					return nil, fmt.Errorf("parse ip link %s: %w", r.Ifname, err)
 				}
 				l.Bond = &intent.BondInfo{Mode: mode, Miimon: d.Miimon, LACPRate: d.LACPRate,
-					XmitHashPolicy: d.XmitHashPolicy, UpDelay: d.UpDelay, DownDelay: d.DownDelay, MinLinks: d.MinLinks}
+					XmitHashPolicy: d.XmitHashPolicy, UpDelay: d.UpDelay, DownDelay: d.DownDelay, MinLinks: d.MinLinks,
+					ArpInterval: d.ArpInterval, ArpIPTargets: d.ArpIPTarget}
 				if d.AdInfo != nil {
 					ad[r.Ifname] = adInfo{d.AdInfo.Aggregator, d.AdInfo.PartnerMAC}
 				}
@@ -266,7 +270,12 @@ type ProcBonding struct {
 	DownDelay      int
 	LACPRate       string
 	MinLinks       int
-	ActiveSlave    string
+	// ArpInterval and ArpIPTargets are from "ARP Polling Interval (ms)" and
+	// "ARP IP target/s (n.n.n.n form)", which the kernel prints only while
+	// ARP monitoring is on (arp_interval > 0): 0 and none otherwise.
+	ArpInterval  int
+	ArpIPTargets []string
+	ActiveSlave  string
 	// ActiveAggregator and PartnerMAC are from "Active Aggregator Info"
 	// (802.3ad only; PartnerMAC is intent.ZeroMAC when the aggregator has
 	// no partner). The kernel prints that block only to CAP_NET_ADMIN
@@ -372,6 +381,14 @@ func ParseProcBonding(b []byte) (*ProcBonding, error) {
 				p.LACPRate = val
 			case "Min links":
 				p.MinLinks = atoi(val)
+			case "ARP Polling Interval (ms)":
+				p.ArpInterval = atoi(val)
+			case "ARP IP target/s (n.n.n.n form)":
+				for _, t := range strings.Split(val, ",") {
+					if t = strings.TrimSpace(t); t != "" {
+						p.ArpIPTargets = append(p.ArpIPTargets, t)
+					}
+				}
 			case "Currently Active Slave":
 				if val != "None" {
 					p.ActiveSlave = val
@@ -418,12 +435,19 @@ func atoi(s string) int {
 
 // mergeProcBonding copies what only /proc/net/bonding knows (the LACP
 // partner MAC of each slave) into the bond's slaves, and the active
-// aggregator and slave LACP states where the link data had none.
+// aggregator, the ARP monitoring and the slave LACP states where the link
+// data had none.
 func mergeProcBonding(links []intent.Link, bond string, p *ProcBonding) {
 	for i := range links {
 		l := &links[i]
 		if l.Name == bond && l.Bond != nil && l.Bond.ActiveAggregator == 0 {
 			l.Bond.ActiveAggregator = p.ActiveAggregator
+		}
+		if l.Name == bond && l.Bond != nil && l.Bond.ArpInterval == 0 && p.ArpInterval > 0 {
+			l.Bond.ArpInterval = p.ArpInterval
+			if len(l.Bond.ArpIPTargets) == 0 {
+				l.Bond.ArpIPTargets = p.ArpIPTargets
+			}
 		}
 		if l.Master != bond {
 			continue

@@ -202,6 +202,18 @@ func TestParseProcBonding(t *testing.T) {
 				{Name: "va2", MIIStatus: "up", PermHWAddr: "42:92:17:64:8c:8a"},
 				{Name: "va3", MIIStatus: "up", PermHWAddr: "32:3f:37:e8:76:30"},
 			}}},
+		// ARP monitoring: "ARP Polling Interval (ms)" and "ARP IP
+		// target/s" appear only while arp_interval > 0.
+		{"proc_net_bonding_arp-bo.realkernel-arp-active-backup.txt", &ProcBonding{
+			ModeText: "fault-tolerance (active-backup)", Mode: intent.ActiveBackup, ActiveSlave: "h0",
+			ArpInterval: 200, ArpIPTargets: []string{"192.0.2.1", "192.0.2.254"},
+			Slaves: []ProcBondingSlave{
+				{Name: "h0", MIIStatus: "up", PermHWAddr: "c2:d5:80:d3:0a:88"},
+				{Name: "h1", MIIStatus: "up", PermHWAddr: "ee:13:7e:d8:ca:47"},
+			}}},
+		{"proc_net_bonding_xor-bo.realkernel-arp-balance-xor.txt", &ProcBonding{
+			ModeText: "load balancing (xor)", Mode: intent.BalanceXOR, XmitHashPolicy: "layer2",
+			ArpInterval: 1000, ArpIPTargets: []string{"192.0.2.1"}}},
 		{"proc_net_bonding.insights-balance-xor.txt", &ProcBonding{
 			ModeText: "load balancing (xor)", Mode: intent.BalanceXOR, XmitHashPolicy: "layer2+3", Miimon: 100,
 			Slaves: []ProcBondingSlave{
@@ -295,5 +307,54 @@ func TestHostStateLACPFromCaptures(t *testing.T) {
 				t.Errorf("slaves (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestHostStateFromIproute2ARP reads an active-backup bond that monitors
+// its links with ARP (miimon 0, arp_interval 200, two targets) as `ip -d
+// -j link show` and /proc/net/bonding show it on a real kernel.
+func TestHostStateFromIproute2ARP(t *testing.T) {
+	want := &intent.BondInfo{Mode: intent.ActiveBackup, Miimon: 0, LACPRate: "slow", XmitHashPolicy: "layer2",
+		ArpInterval: 200, ArpIPTargets: []string{"192.0.2.1", "192.0.2.254"}}
+	for _, tc := range []struct {
+		name    string
+		bonding map[string][]byte
+	}{
+		{"ip only", nil},
+		{"ip and /proc", map[string][]byte{"arp-bo": readTestdata(t, "proc_net_bonding_arp-bo.realkernel-arp-active-backup.txt")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := HostStateFromIproute2("h1", readTestdata(t, "ip_-d_-j_link_show.realkernel-arp-active-backup.json"), nil, tc.bonding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bo := st.Link("arp-bo")
+			if bo == nil || bo.Kind != intent.LinkBond || bo.MAC != "c2:d5:80:d3:0a:88" || bo.OperState != "up" {
+				t.Fatalf("arp-bo: %+v", bo)
+			}
+			if diff := cmp.Diff(want, bo.Bond); diff != "" {
+				t.Errorf("bond (-want +got):\n%s", diff)
+			}
+			for nic, state := range map[string]string{"h0": "active", "h1": "backup"} {
+				if l := st.Link(nic); l == nil || l.Master != "arp-bo" || l.BondSlave == nil || l.BondSlave.State != state {
+					t.Errorf("%s: %+v, want a %s slave of arp-bo", nic, l, state)
+				}
+			}
+		})
+	}
+}
+
+// TestMergeProcBondingARP: when the link data lacks the ARP monitoring (an
+// iproute2 that prints no bond details), /proc/net/bonding supplies it.
+func TestMergeProcBondingARP(t *testing.T) {
+	links := []intent.Link{{Name: "xor-bo", Kind: intent.LinkBond, Bond: &intent.BondInfo{Mode: intent.BalanceXOR}}}
+	p, err := ParseProcBonding(readTestdata(t, "proc_net_bonding_xor-bo.realkernel-arp-balance-xor.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergeProcBonding(links, "xor-bo", p)
+	want := &intent.BondInfo{Mode: intent.BalanceXOR, ArpInterval: 1000, ArpIPTargets: []string{"192.0.2.1"}}
+	if diff := cmp.Diff(want, links[0].Bond); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -54,8 +54,8 @@ func (inv *Inventory) ApplyDefaults() {
 		if cn.UntaggedVLAN == 0 {
 			cn.UntaggedVLAN = DefaultUntaggedVLAN
 		}
-		if cn.Bond.Miimon == 0 {
-			cn.Bond.Miimon = DefaultMiimon
+		if cn.Bond.Miimon == nil {
+			cn.Bond.Miimon = new(cn.Bond.MIIMonitor())
 		}
 		if cn.Bond.Mode == "" {
 			cn.Bond.Mode = DefaultBondMode

@@ -14,6 +14,22 @@ import (
 // invalidWant lists, for every file under testdata/invalid, the field path
 // of every problem Load must report, in the order it reports them.
 var invalidWant = map[string][]string{
+	"bond-monitoring.yaml": {
+		"clusterNetworks[0].bond.arpInterval",
+		"clusterNetworks[1].bond.miimon",
+		"clusterNetworks[2].bond.arpIpTargets",
+		"clusterNetworks[3].bond.arpInterval",
+		"clusterNetworks[4].bond.arpInterval",
+		"clusterNetworks[5].bond.arpIpTargets[1]",
+		"clusterNetworks[5].bond.arpIpTargets[2]",
+		"clusterNetworks[5].bond.arpIpTargets[3]",
+		"clusterNetworks[5].bond.arpIpTargets[4]",
+		"clusterNetworks[5].bond.arpIpTargets[5]",
+		"clusterNetworks[6].bond.arpIpTargets",
+		"clusterNetworks[7].bond.downDelay",
+		"clusterNetworks[7].bond.upDelay",
+		"clusterNetworks[8].bond.arpInterval",
+	},
 	"cabling.yaml": {
 		"hosts[0].clusterNetworks[1].nics",
 		"hosts[1].clusterNetworks[0].nics",

@@ -21,8 +21,8 @@ func wantFull() *inventory.Inventory {
 		Settings: inventory.Settings{Parallelism: 4, Timeout: 90 * time.Second, RollbackTimeout: 60 * time.Second, SaveConfig: false},
 		ClusterNetworks: []inventory.ClusterNetwork{
 			{Name: "mgmt", MTU: 9000, UntaggedVLAN: 1, MgmtVLAN: 10,
-				Bond: inventory.Bond{Mode: "4", Miimon: 100, LACPRate: "fast", XmitHashPolicy: "layer3+4", MinLinks: 1}},
-			{Name: "oob", MTU: 1500, UntaggedVLAN: 20, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
+				Bond: inventory.Bond{Mode: "4", Miimon: new(100), LACPRate: "fast", XmitHashPolicy: "layer3+4", MinLinks: 1}},
+			{Name: "oob", MTU: 1500, UntaggedVLAN: 20, Bond: inventory.Bond{Mode: "active-backup", Miimon: new(100)}},
 		},
 		Networks: []inventory.Network{
 			{Name: "vlan100", ClusterNetwork: "mgmt", VLAN: 100, DHCP: &inventory.DHCPBlock{
@@ -113,7 +113,7 @@ hosts:
 	if diff := cmp.Diff(wantSettings, got.Settings); diff != "" {
 		t.Errorf("settings (-want +got):\n%s", diff)
 	}
-	wantCN := []inventory.ClusterNetwork{{Name: "mgmt", MTU: 1500, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}}}
+	wantCN := []inventory.ClusterNetwork{{Name: "mgmt", MTU: 1500, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "active-backup", Miimon: new(100)}}}
 	if diff := cmp.Diff(wantCN, got.ClusterNetworks); diff != "" {
 		t.Errorf("cluster networks (-want +got):\n%s", diff)
 	}

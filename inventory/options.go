@@ -25,6 +25,10 @@ type Options struct {
 	// mode is a link aggregation. Only such bonds are limited to one switch
 	// or one MLAG pair. When nil, every bond is limited that way.
 	BondModeNeedsLAG func(mode int) bool
+	// BondModeARPMonitoring reports whether the kernel has ARP link
+	// monitoring in this mode (not in 802.3ad, balance-tlb and
+	// balance-alb). When nil, ARP monitoring is accepted in every mode.
+	BondModeARPMonitoring func(mode int) bool
 	// Switches are the switch drivers that can run. When nil, any platform
 	// is accepted, and names are held to the inventory's own rules only: a
 	// switch without a driver then fails when a run opens it.

@@ -57,8 +57,18 @@ type Bond struct {
 	// Mode is a number (0-6), a kernel name (802.3ad) or an alias (lacp);
 	// default active-backup.
 	Mode string `mapstructure:"mode" json:"mode"`
-	// Miimon is the MII link monitoring interval in ms (default 100).
-	Miimon int `mapstructure:"miimon" json:"miimon"`
+	// Miimon is the MII link monitoring interval in ms; 0 turns MII
+	// monitoring off, for ARP monitoring. nil (left out): 100, Harvester's
+	// default, or 0 when ArpInterval is set (see MIIMonitor).
+	Miimon *int `mapstructure:"miimon" json:"miimon,omitempty"`
+	// ArpInterval is the ARP link monitoring interval in ms (0: off). ARP
+	// monitoring replaces MII monitoring (miimon 0) and needs ArpIPTargets;
+	// the kernel has it in balance-rr, active-backup, balance-xor and
+	// broadcast only.
+	ArpInterval int `mapstructure:"arpInterval" json:"arpInterval,omitempty"`
+	// ArpIPTargets are the IPv4 addresses ARP monitoring sends its
+	// requests to (at most 16, the kernel's BOND_MAX_ARP_TARGETS).
+	ArpIPTargets []string `mapstructure:"arpIpTargets" json:"arpIpTargets,omitempty"`
 	// LACPRate is slow or fast (802.3ad only; default slow).
 	LACPRate string `mapstructure:"lacpRate" json:"lacpRate,omitempty"`
 	// XmitHashPolicy is layer2, layer2+3, layer3+4, encap2+3 or encap3+4.
@@ -66,6 +76,19 @@ type Bond struct {
 	UpDelay        int    `mapstructure:"upDelay" json:"upDelay,omitempty"`
 	DownDelay      int    `mapstructure:"downDelay" json:"downDelay,omitempty"`
 	MinLinks       int    `mapstructure:"minLinks" json:"minLinks,omitempty"`
+}
+
+// MIIMonitor is the MII monitoring interval the bond gets: Miimon when the
+// inventory sets it, else 0 with ARP monitoring (ArpInterval > 0) and
+// DefaultMiimon without.
+func (b Bond) MIIMonitor() int {
+	switch {
+	case b.Miimon != nil:
+		return *b.Miimon
+	case b.ArpInterval > 0:
+		return 0
+	}
+	return DefaultMiimon
 }
 
 // Network is a VM network (a Harvester NetworkAttachmentDefinition): a VLAN

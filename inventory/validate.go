@@ -222,14 +222,12 @@ func (c *checker) clusterNetworks(inv *Inventory) map[string]int {
 				modes[cn.Name] = mode
 			}
 		}
-		c.nonNegative(bp+".miimon", b.Miimon)
+		c.bondMonitoring(bp, b, mode)
 		c.enum(bp+".lacpRate", b.LACPRate, lacpRates)
 		if b.LACPRate == "fast" && mode >= 0 && mode != modeLACP {
 			c.addf(bp+".lacpRate", b.LACPRate, "lacpRate applies only to bond mode 802.3ad, not %q", b.Mode)
 		}
 		c.enum(bp+".xmitHashPolicy", b.XmitHashPolicy, xmitHashPolicies)
-		c.nonNegative(bp+".upDelay", b.UpDelay)
-		c.nonNegative(bp+".downDelay", b.DownDelay)
 		c.nonNegative(bp+".minLinks", b.MinLinks)
 	}
 	if _, ok := modes[MgmtClusterNetwork]; !ok {
@@ -242,6 +240,72 @@ func (c *checker) clusterNetworks(inv *Inventory) map[string]int {
 		}
 	}
 	return modes
+}
+
+// maxArpTargets is the kernel's BOND_MAX_ARP_TARGETS.
+const maxArpTargets = 16
+
+// bondMonitoring checks a bond's link monitoring: exactly one of MII
+// monitoring (miimon > 0) and ARP monitoring (arpInterval > 0 with at least
+// one target), ARP monitoring only in the modes the kernel has it for, and
+// up/down delays only with MII monitoring (the kernel refuses them with
+// miimon 0). mode is the kernel's mode number, -1 when unknown.
+func (c *checker) bondMonitoring(bp string, b Bond, mode int) {
+	miimon := b.MIIMonitor()
+	if b.Miimon != nil {
+		c.nonNegative(bp+".miimon", *b.Miimon)
+	}
+	c.nonNegative(bp+".arpInterval", b.ArpInterval)
+	c.nonNegative(bp+".upDelay", b.UpDelay)
+	c.nonNegative(bp+".downDelay", b.DownDelay)
+	seen := map[netip.Addr]int{}
+	for i, t := range b.ArpIPTargets {
+		tp := bp + ".arpIpTargets[" + strconv.Itoa(i) + "]"
+		a, err := netip.ParseAddr(t)
+		switch {
+		case !c.ok(tp):
+		case err != nil || !a.Is4():
+			c.add(tp, t, "want an IPv4 address such as 192.0.2.1")
+		case a.As4()[0] == 0 || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+			c.add(tp, t, "not a valid ARP target: the kernel refuses 0.0.0.0/8 and 255.255.255.255")
+		default:
+			if first, dup := seen[a]; dup {
+				c.addf(tp, t, "duplicate ARP target (first at %s.arpIpTargets[%d])", bp, first)
+			}
+			seen[a] = i
+		}
+	}
+	if len(b.ArpIPTargets) > maxArpTargets {
+		c.addf(bp+".arpIpTargets", strconv.Itoa(len(b.ArpIPTargets))+" targets", "at most %d ARP targets (the kernel's limit)", maxArpTargets)
+	}
+	arp := b.ArpInterval > 0
+	switch {
+	case miimon < 0 || b.ArpInterval < 0:
+	case miimon > 0 && arp:
+		c.addf(bp+".arpInterval", strconv.Itoa(b.ArpInterval),
+			"ARP monitoring and MII monitoring (miimon %d) exclude each other: set miimon: 0 to monitor links with ARP, or leave arpInterval out", miimon)
+	case miimon == 0 && !arp:
+		c.add(bp+".miimon", "0", "no link monitoring: with miimon 0 the bond needs ARP monitoring (arpInterval > 0 and arpIpTargets), or it never notices a failed link")
+	case arp && len(b.ArpIPTargets) == 0:
+		c.addf(bp+".arpIpTargets", "", "ARP monitoring (arpInterval %d) needs at least one target", b.ArpInterval)
+	}
+	if b.ArpInterval == 0 && len(b.ArpIPTargets) > 0 {
+		c.add(bp+".arpIpTargets", strings.Join(b.ArpIPTargets, ","), "ARP targets without arpInterval: ARP monitoring is off; set arpInterval (and miimon: 0)")
+	}
+	if arp && mode >= 0 && c.opts.BondModeARPMonitoring != nil && !c.opts.BondModeARPMonitoring(mode) {
+		c.addf(bp+".arpInterval", strconv.Itoa(b.ArpInterval),
+			"ARP monitoring is not available in bond mode %q (the kernel has it in balance-rr, active-backup, balance-xor and broadcast only): use miimon", b.Mode)
+	}
+	if miimon == 0 {
+		for _, d := range []struct {
+			field string
+			v     int
+		}{{"upDelay", b.UpDelay}, {"downDelay", b.DownDelay}} {
+			if d.v > 0 {
+				c.addf(bp+"."+d.field, strconv.Itoa(d.v), "%s works with MII monitoring only (miimon > 0); the kernel refuses it with miimon 0", d.field)
+			}
+		}
+	}
 }
 
 // untaggedVLAN is the PVID of a cluster network (the default for the

@@ -104,6 +104,9 @@ func vlanConfigs(inv *inventory.Inventory, cn inventory.ClusterNetwork) ([]manif
 	if err != nil {
 		return nil, fmt.Errorf("cluster network %s: %w", cn.Name, err)
 	}
+	if cn.Bond.ArpInterval > 0 {
+		return nil, fmt.Errorf("cluster network %s: ARP monitoring (arpInterval %d) has no place in a VlanConfig, whose bondOptions carry mode and miimon only", cn.Name, cn.Bond.ArpInterval)
+	}
 	type group struct {
 		nics  []string
 		hosts []string
@@ -145,7 +148,7 @@ func vlanConfigs(inv *inventory.Inventory, cn inventory.ClusterNetwork) ([]manif
 			s.Uplink.NICs = g.nics
 			s.Uplink.LinkAttributes.MTU = cn.MTU
 			s.Uplink.BondOptions.Mode = mode.String()
-			s.Uplink.BondOptions.Miimon = cn.Bond.Miimon
+			s.Uplink.BondOptions.Miimon = cn.Bond.MIIMonitor()
 			out = append(out, manifest{APIVersion: networkAPIVersion, Kind: kindVlanConfig,
 				Metadata: meta{Name: names[i], Labels: map[string]string{LabelClusterNetwork: cn.Name}}, Spec: s})
 		}

@@ -224,7 +224,10 @@ func Import(r io.Reader) (*Imported, error) {
 	for _, vc := range vcs {
 		s := vc.spec
 		c := cn(s.ClusterNetwork)
-		bond := inventory.Bond{Mode: s.Uplink.BondOptions.Mode, Miimon: s.Uplink.BondOptions.Miimon}
+		bond := inventory.Bond{Mode: s.Uplink.BondOptions.Mode}
+		if m := s.Uplink.BondOptions.Miimon; m != 0 {
+			bond.Miimon = &m // 0 is left out: Harvester's default, 100
+		}
 		if bond.Mode != "" {
 			m, err := intent.ParseBondMode(bond.Mode)
 			if err != nil {
@@ -233,7 +236,7 @@ func Import(r io.Reader) (*Imported, error) {
 			bond.Mode = m.String()
 		}
 		if first, ok := configured[s.ClusterNetwork]; ok {
-			if c.Bond.Mode != bond.Mode || c.Bond.Miimon != bond.Miimon || c.MTU != s.Uplink.LinkAttributes.MTU {
+			if c.Bond.Mode != bond.Mode || c.Bond.MIIMonitor() != bond.MIIMonitor() || c.MTU != s.Uplink.LinkAttributes.MTU {
 				im.Warnings = append(im.Warnings, fmt.Sprintf("VlanConfig %s: bond options or MTU differ from VlanConfig %s of cluster network %s; %s kept",
 					vc.name, first, s.ClusterNetwork, first))
 			}

@@ -83,9 +83,9 @@ func exportInventory() *inventory.Inventory {
 	return &inventory.Inventory{
 		Version: 1,
 		ClusterNetworks: []inventory.ClusterNetwork{
-			{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "1", Miimon: 100}},
-			{Name: "mgmt", MTU: 9000, Bond: inventory.Bond{Mode: "lacp", Miimon: 100}, MgmtVLAN: 10},
-			{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
+			{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "1", Miimon: new(100)}},
+			{Name: "mgmt", MTU: 9000, Bond: inventory.Bond{Mode: "lacp", Miimon: new(100)}, MgmtVLAN: 10},
+			{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100)}},
 		},
 		Networks: []inventory.Network{
 			{Name: "vlan100", ClusterNetwork: "data", VLAN: 100},
@@ -155,11 +155,23 @@ func TestExportRejectsBadMode(t *testing.T) {
 func checkClusterNetworks(t *testing.T, got []inventory.ClusterNetwork) {
 	t.Helper()
 	want := []inventory.ClusterNetwork{
-		{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100}},
+		{Name: "data", MTU: 9000, Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100)}},
 		{Name: "mgmt"},
-		{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
+		{Name: "oob", MTU: 1500, Bond: inventory.Bond{Mode: "active-backup", Miimon: new(100)}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cluster networks (-want +got):\n%s", diff)
+	}
+}
+
+// TestExportRejectsARPMonitoring: a VlanConfig's bondOptions carry mode and
+// miimon only; a bond monitored with ARP cannot be exported (miimon 0
+// would be left out and read as Harvester's 100).
+func TestExportRejectsARPMonitoring(t *testing.T) {
+	inv := &inventory.Inventory{ClusterNetworks: []inventory.ClusterNetwork{{Name: "x",
+		Bond: inventory.Bond{Mode: "active-backup", Miimon: new(0), ArpInterval: 200, ArpIPTargets: []string{"192.0.2.1"}}}}}
+	err := Export(inv, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "ARP monitoring (arpInterval 200)") {
+		t.Errorf("err = %v, want the ARP monitoring refused", err)
 	}
 }

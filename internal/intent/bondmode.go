@@ -42,14 +42,18 @@ var bondModes = [...]struct {
 	name    string // kernel name
 	aliases []string
 	lag     LAGType
+	// arp: the kernel has ARP link monitoring in this mode; not in
+	// 802.3ad, balance-tlb and balance-alb (BOND_NO_USES_ARP in
+	// include/net/bonding.h; the kernel refuses arp_interval there).
+	arp bool
 }{
-	{BalanceRR, "balance-rr", []string{"round-robin", "rr"}, LAGStatic},
-	{ActiveBackup, "active-backup", []string{"failover", "ab"}, LAGNone},
-	{BalanceXOR, "balance-xor", []string{"xor"}, LAGStatic},
-	{Broadcast, "broadcast", nil, LAGStatic},
-	{LACP, "802.3ad", []string{"lacp", "8023ad", "802.3ad-lacp"}, LAGLACP},
-	{BalanceTLB, "balance-tlb", []string{"tlb"}, LAGNone},
-	{BalanceALB, "balance-alb", []string{"alb"}, LAGNone},
+	{BalanceRR, "balance-rr", []string{"round-robin", "rr"}, LAGStatic, true},
+	{ActiveBackup, "active-backup", []string{"failover", "ab"}, LAGNone, true},
+	{BalanceXOR, "balance-xor", []string{"xor"}, LAGStatic, true},
+	{Broadcast, "broadcast", nil, LAGStatic, true},
+	{LACP, "802.3ad", []string{"lacp", "8023ad", "802.3ad-lacp"}, LAGLACP, false},
+	{BalanceTLB, "balance-tlb", []string{"tlb"}, LAGNone, false},
+	{BalanceALB, "balance-alb", []string{"alb"}, LAGNone, false},
 }
 
 // ParseBondMode accepts a mode number, its kernel name or a usual alias.
@@ -113,6 +117,12 @@ func (m BondMode) LAG() LAGType {
 	return LAGNone
 }
 
+// ARPMonitoring reports whether the kernel has ARP link monitoring
+// (arp_interval, arp_ip_target) in mode m.
+func (m BondMode) ARPMonitoring() bool {
+	return m >= 0 && int(m) < len(bondModes) && bondModes[m].arp
+}
+
 // BondModeRow is one row of the table, for documentation output.
 type BondModeRow struct {
 	Mode    BondMode
@@ -131,11 +141,13 @@ func BondModeTable() []BondModeRow {
 }
 
 // InventoryOptions are the inventory loading options that need the bond
-// mode table: how to parse a mode, and which modes need a LAG (a bond whose
-// switch side is a LAG must stay on one switch or one MLAG pair).
+// mode table: how to parse a mode, which modes need a LAG (a bond whose
+// switch side is a LAG must stay on one switch or one MLAG pair), and which
+// have ARP monitoring.
 func InventoryOptions() inventory.Options {
 	return inventory.Options{
-		ParseBondMode:    ParseBondModeNumber,
-		BondModeNeedsLAG: func(m int) bool { return BondMode(m).LAG() != LAGNone },
+		ParseBondMode:         ParseBondModeNumber,
+		BondModeNeedsLAG:      func(m int) bool { return BondMode(m).LAG() != LAGNone },
+		BondModeARPMonitoring: func(m int) bool { return BondMode(m).ARPMonitoring() },
 	}
 }

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ func Derive(inv *inventory.Inventory) (*Desired, error) {
 		cns[cn.Name] = cn
 	}
 	if _, ok := cns[MgmtNetwork]; !ok {
-		cns[MgmtNetwork] = inventory.ClusterNetwork{Name: MgmtNetwork, MTU: 1500, UntaggedVLAN: 1, Bond: inventory.Bond{Miimon: 100}}
+		cns[MgmtNetwork] = inventory.ClusterNetwork{Name: MgmtNetwork, MTU: 1500, UntaggedVLAN: 1}
 	}
 	swByName := map[string]inventory.Switch{}
 	for _, sw := range inv.Switches {
@@ -116,22 +117,23 @@ func Derive(inv *inventory.Inventory) (*Desired, error) {
 			if vlans == nil {
 				vlans = VLANSet{}
 			}
-			lacpRate := ""
+			// The host bond's options are what the inventory sets (mode and
+			// miimon with Harvester's defaults): an option left out is
+			// neither planned nor validated. The LAG facing an 802.3ad
+			// bond runs the kernel's default rate, slow, unless told.
+			bondRate, lacpRate := "", ""
 			if mode == LACP {
-				lacpRate = cn.Bond.LACPRate
+				bondRate, lacpRate = cn.Bond.LACPRate, cn.Bond.LACPRate
 				if lacpRate == "" {
 					lacpRate = "slow"
 				}
 			}
-			miimon := cn.Bond.Miimon
-			if miimon == 0 {
-				miimon = 100
-			}
 			db := DesiredBond{
 				ClusterNetwork: cn.Name, Bond: BondName(cn.Name), Bridge: BridgeName(cn.Name),
-				Options: BondInfo{Mode: mode, Miimon: miimon, LACPRate: lacpRate,
+				Options: BondInfo{Mode: mode, Miimon: cn.Bond.MIIMonitor(), LACPRate: bondRate,
 					XmitHashPolicy: cn.Bond.XmitHashPolicy, UpDelay: cn.Bond.UpDelay,
-					DownDelay: cn.Bond.DownDelay, MinLinks: cn.Bond.MinLinks},
+					DownDelay: cn.Bond.DownDelay, MinLinks: cn.Bond.MinLinks,
+					ArpInterval: cn.Bond.ArpInterval, ArpIPTargets: slices.Clone(cn.Bond.ArpIPTargets)},
 				MTU: mtu, VLANs: vlans, PVID: native, MgmtVLAN: cn.MgmtVLAN,
 				Protected: cn.Name == MgmtNetwork,
 			}

@@ -109,6 +109,8 @@ type SwitchState struct {
 	VLANs      []VLAN         `json:"vlans"`
 	Interfaces []Interface    `json:"interfaces"`
 	LLDP       []LLDPNeighbor `json:"lldp,omitempty"`
+	// MLAG is the switch's MLAG/vPC peering; nil when not observed.
+	MLAG *MLAGState `json:"mlag,omitempty"`
 	// Partial lists the records of the observe commands' output the
 	// driver could not understand and left out: the rest of the switch is
 	// observed all the same. Empty when everything was understood.
@@ -321,7 +323,9 @@ type Link struct {
 	Parent string `json:"parent,omitempty"`
 }
 
-// BondInfo is the bonding configuration of a bond link.
+// BondInfo is the bonding configuration of a bond link. As desired state
+// (DesiredBond.Options), an empty or zero option other than Mode, Miimon and
+// ArpInterval is one the inventory leaves out (BondOptionFields).
 type BondInfo struct {
 	Mode           BondMode `json:"mode"`
 	Miimon         int      `json:"miimon"`
@@ -330,6 +334,12 @@ type BondInfo struct {
 	UpDelay        int      `json:"upDelay,omitempty"`
 	DownDelay      int      `json:"downDelay,omitempty"`
 	MinLinks       int      `json:"minLinks,omitempty"`
+	// ArpInterval is the ARP link monitoring interval in ms (0: off; the
+	// kernel runs ARP or MII monitoring, never both). ArpIPTargets are the
+	// IPv4 addresses it sends ARP requests to (`ip -d link` arp_ip_target,
+	// "ARP IP target/s" in /proc/net/bonding), as the kernel holds them.
+	ArpInterval  int      `json:"arpInterval,omitempty"`
+	ArpIPTargets []string `json:"arpIpTargets,omitempty"`
 	// ActiveAggregator is observed state, never an option: the id of the
 	// 802.3ad aggregator the bond transmits on (`ip -d link` ad_info
 	// aggregator, "Active Aggregator Info" in /proc/net/bonding). Only

@@ -19,7 +19,7 @@ func FleetInventory(n, portsPerSwitch int) *inventory.Inventory {
 		Version: 1,
 		ClusterNetworks: []inventory.ClusterNetwork{{
 			Name: "mgmt", MTU: 1500, UntaggedVLAN: 1,
-			Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100, LACPRate: "fast"},
+			Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100), LACPRate: "fast"},
 		}},
 		Networks: []inventory.Network{{Name: "vlan100", ClusterNetwork: "mgmt", VLAN: 100}},
 	}

@@ -30,8 +30,8 @@ func testInventory() *inventory.Inventory {
 		Version:  1,
 		Settings: inventory.Settings{Parallelism: 16, Timeout: time.Minute, RollbackTimeout: time.Minute, SaveConfig: true},
 		ClusterNetworks: []inventory.ClusterNetwork{
-			{Name: "mgmt", MTU: 9000, UntaggedVLAN: 1, MgmtVLAN: 10, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100, LACPRate: "fast"}},
-			{Name: "oob", MTU: 1500, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "active-backup", Miimon: 100}},
+			{Name: "mgmt", MTU: 9000, UntaggedVLAN: 1, MgmtVLAN: 10, Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100), LACPRate: "fast"}},
+			{Name: "oob", MTU: 1500, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "active-backup", Miimon: new(100)}},
 		},
 		Networks: []inventory.Network{{Name: "vlan100", ClusterNetwork: "mgmt", VLAN: 100}},
 		Switches: []inventory.Switch{

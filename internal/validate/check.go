@@ -81,6 +81,7 @@ func Check(in Input) []Finding {
 		}
 		checkSwitch(ds, sw, obs, add)
 	}
+	checkMLAG(in.Desired, obs, add)
 	topo := newTopology(in.Desired)
 	for _, dh := range in.Desired.Hosts {
 		h := obs.Host(dh.Name)
@@ -306,18 +307,19 @@ func checkHost(dh intent.DesiredHost, h *intent.HostState, topo topology, add ad
 			if bond.Bond.Mode != b.Options.Mode {
 				add(HostBondModeMismatch, dh.Name, b.Bond, b.Options.Mode.String(), bond.Bond.Mode.String(), "bond mode differs from the inventory")
 			}
-			var opts []string
-			if bond.Bond.Miimon != b.Options.Miimon {
-				opts = append(opts, fmt.Sprintf("miimon %d != %d", bond.Bond.Miimon, b.Options.Miimon))
+			// Every option the inventory sets, as the planner compares them
+			// (the mode has its own code above).
+			var want, found, names []string
+			for _, f := range intent.BondOptionFields(bond.Bond, b.Options) {
+				if f.Name != intent.BondOptMode {
+					want = append(want, f.Name+" "+firstNonEmpty(f.After, "none"))
+					found = append(found, f.Name+" "+firstNonEmpty(f.Before, "none"))
+					names = append(names, f.Name)
+				}
 			}
-			if b.Options.LACPRate != "" && bond.Bond.LACPRate != b.Options.LACPRate {
-				opts = append(opts, fmt.Sprintf("lacp_rate %s != %s", bond.Bond.LACPRate, b.Options.LACPRate))
-			}
-			if b.Options.XmitHashPolicy != "" && bond.Bond.XmitHashPolicy != b.Options.XmitHashPolicy {
-				opts = append(opts, fmt.Sprintf("xmit_hash_policy %s != %s", bond.Bond.XmitHashPolicy, b.Options.XmitHashPolicy))
-			}
-			if len(opts) > 0 {
-				add(HostBondOptions, dh.Name, b.Bond, "inventory options", strings.Join(opts, ", "), "bond options differ")
+			if len(want) > 0 {
+				add(HostBondOptions, dh.Name, b.Bond, strings.Join(want, ", "), strings.Join(found, ", "),
+					"bond options differ from the inventory: "+strings.Join(names, ", "))
 			}
 			if bond.MTU != 0 && bond.MTU != b.MTU {
 				add(HostMTUMismatch, dh.Name, b.Bond, strconv.Itoa(b.MTU), strconv.Itoa(bond.MTU), "bond MTU differs from the cluster network MTU")
@@ -558,17 +560,8 @@ func poolSummary(p intent.Pool) string {
 
 func poolDiff(have, want intent.Pool) []string {
 	var out []string
-	if have.Subnet != want.Subnet {
-		out = append(out, "subnet "+have.Subnet+" != "+want.Subnet)
-	}
-	if strings.Join(have.Ranges, ",") != strings.Join(want.Ranges, ",") {
-		out = append(out, "range "+strings.Join(have.Ranges, ",")+" != "+strings.Join(want.Ranges, ","))
-	}
-	if have.Gateway != want.Gateway {
-		out = append(out, "gateway "+firstNonEmpty(have.Gateway, "none")+" != "+firstNonEmpty(want.Gateway, "none"))
-	}
-	if strings.Join(have.DNS, ",") != strings.Join(want.DNS, ",") {
-		out = append(out, "dns "+firstNonEmpty(strings.Join(have.DNS, ","), "none")+" != "+firstNonEmpty(strings.Join(want.DNS, ","), "none"))
+	for _, f := range intent.PoolFields(&have, &want) {
+		out = append(out, f.Name+" "+firstNonEmpty(f.Before, "none")+" != "+firstNonEmpty(f.After, "none"))
 	}
 	return out
 }

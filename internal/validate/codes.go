@@ -19,6 +19,8 @@ const (
 	LACPNotBundled       Code = "LACP_NOT_BUNDLED"
 	LACPPartnerMismatch  Code = "LACP_PARTNER_MISMATCH"
 	LAGOrphan            Code = "LAG_ORPHAN"
+	MLAGPeerDown         Code = "MLAG_PEER_DOWN"
+	MLAGPeerMismatch     Code = "MLAG_PEER_MISMATCH"
 	VLANNotAllowed       Code = "VLAN_NOT_ALLOWED"
 	VLANNotDefined       Code = "VLAN_NOT_DEFINED"
 	VLANInactive         Code = "VLAN_INACTIVE"
@@ -83,12 +85,16 @@ func Codes() []CodeInfo {
 		{LAGModeMismatch, SeverityError, "switch", "the LAG facing a bond has the wrong type (static vs LACP) for the bond mode", "`netalign apply` re-creates the LAG with the mode the bond needs (members leave and rejoin it)"},
 		{LAGMissing, SeverityError, "switch", "the bond mode needs a LAG but the switch ports are not in one", "`netalign apply` creates the LAG"},
 		{LAGUnexpected, SeverityError, "switch", "the bond mode needs plain trunks but the switch ports are in a LAG", "`netalign apply` takes the ports out of the LAG, or change the bond mode in the inventory"},
-		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs", "`netalign apply` moves the ports into one LAG; check the cabling if LLDP disagrees"},
+		{LAGMembersSplit, SeverityError, "switch", "the ports facing one bond are spread over several LAGs; on MLAG/vPC peers (mlagPeer), also when they are in LAGs with different MLAG/vPC ids (or no id) on the two peers, or in a LAG on one peer only (reported on both peers, naming both)", "`netalign apply` moves the ports into one LAG, with the same MLAG/vPC id on both peers; check the cabling if LLDP disagrees"},
 		{LACPNotBundled, SeverityError, "switch, host", "an LACP member is not bundled: a switch port that is individual, suspended or down, or a NIC of an 802.3ad bond that is outside the bond's active aggregator (\"Aggregator ID: N/A\" or another id), hears no partner (00:00:00:00:00:00) or is not in sync with it",
 			"switch port: check that the host's bond runs 802.3ad on these NICs and the cabling matches the inventory; host NIC: the switch port it is cabled to must be in the LACP LAG facing the bond (`netalign apply` makes it one; a static LAG or a plain port never answers LACP)"},
 		{LACPPartnerMismatch, SeverityError, "host", "the NICs of one 802.3ad bond hear different LACP partner systems, so the bond bundles only those facing one of them",
 			"cable the bond's NICs to one switch or to an MLAG pair; on an MLAG pair both peers present one system MAC, so check the peer link and that the port-channel facing the bond is an MLAG on both peers"},
 		{LAGOrphan, SeverityWarning, "switch", "a LAG netalign created has no member left (an interrupted run, or a bond that moved)", "`netalign apply` removes it"},
+		{MLAGPeerDown, SeverityError, "switch", "the MLAG (EOS) / vPC (NX-OS) peering with the inventory's mlagPeer is not established, its peer link is down or its keep-alive is lost: every bond facing both switches is at risk (the message lists them)",
+			"check the peer link and keep-alive cabling and `show mlag` / `show vpc` on both peers; netalign never changes the peering"},
+		{MLAGPeerMismatch, SeverityError, "switch", "MLAG/vPC peers disagree: the LAGs of one bond carry different VLANs or MTU on the two peers although each carries what the bond needs (differences from the inventory are VLAN_NOT_ALLOWED, NATIVE_VLAN_MISMATCH, MTU_MISMATCH), or the switch reports its configuration inconsistent with its peer (EOS config-sanity, NX-OS consistency)",
+			"make both halves equal: align the extra VLANs or the MTU by hand (netalign adds what is missing, never removes extra VLANs from a port outside the switch's fullyManagedPorts); for what the switch reports, `show mlag config-sanity` / `show vpc consistency-parameters`"},
 		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
 		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
 		{VLANInactive, SeverityError, "switch", "a VLAN of the cluster network is defined but suspended or shut down, so the trunks carry nothing on it (the message names the host bonds that need it)", "`netalign apply` makes the VLAN active (`state active`, and `no shutdown` on NX-OS)"},

@@ -58,9 +58,10 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 
 // Observe reads the switch with one command each for VLANs, interfaces
 // (MTU, link, description, LAG membership), switchport settings, LACP member
-// state, MLAG ids, LLDP neighbours, the interfaces' running configuration
-// (channel-group modes, LACP timer, min-links) and the configuration
-// sessions: a constant number of round trips whatever the number of ports.
+// state, MLAG ids, LLDP neighbours, the MLAG peering, the interfaces'
+// running configuration (channel-group modes, LACP timer, min-links) and
+// the configuration sessions, all in one write: one round trip whatever the
+// number of ports.
 //
 // It keeps a digest of the running configuration, which the next Apply
 // compares before committing (see Apply). A commit of another netalign run
@@ -74,7 +75,7 @@ func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
 	d.observed = ""
 	var o Outputs
-	var sessions []byte
+	var sessions, mlag []byte
 	cmds := []struct {
 		cmd      string
 		raw      *[]byte
@@ -88,6 +89,7 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		// MLAG agent refuses the command.
 		{CmdShowMLAGInterface, &o.MLAGInterfaces, true},
 		{CmdShowLLDPDetail, &o.LLDPDetail, false},
+		{CmdShowMLAG, &mlag, true},
 		{CmdShowRunningConfig, nil, false},
 		{CmdShowSessions, &sessions, true},
 	}
@@ -116,6 +118,9 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 	}
 	st, err := BuildState(d.cfg.Name, o)
 	if err != nil {
+		return nil, err
+	}
+	if st.MLAG, err = ObserveMLAG(mlag); err != nil {
 		return nil, err
 	}
 	own, _ := d.pendingCommit()

@@ -43,18 +43,18 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (swit
 	return &Driver{cfg: cfg, log: c.Log(), conn: c}, nil
 }
 
-// Observe reads the switch with a fixed set of commands: VLANs, interfaces,
-// port-channels with member flags, switchport settings, LLDP neighbours and
-// the interfaces' running configuration. It remembers a digest of the
-// running configuration: the next Apply commits only if the device still
-// has it.
+// Observe reads the switch with a fixed set of commands in one write: VLANs,
+// interfaces, port-channels with member flags, switchport settings, LLDP
+// neighbours, the vPC peering and the interfaces' running configuration.
+// It remembers a digest of the running configuration: the next Apply
+// commits only if the device still has it.
 func (d *Driver) Observe(ctx context.Context) (*intent.SwitchState, error) {
 	return d.conn.Observe(ctx, d.observe)
 }
 
 func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.SwitchState, error) {
 	d.observed = ""
-	cmds := []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowRunningConfig}
+	cmds := []string{CmdShowVLANBrief, CmdShowInterface, CmdShowPortChannel, CmdShowSwitchport, CmdShowLLDPDetail, CmdShowVPC, CmdShowRunningConfig}
 	res, refused, err := s.ExecAll(ctx, cmds)
 	if err != nil {
 		return nil, err
@@ -66,6 +66,12 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 			// `feature lldp` is off: the state has no neighbours, and
 			// validate reports the cabling as unverifiable.
 			d.log.Warn("LLDP unavailable", "output", ce.Output)
+			continue
+		}
+		if cmd == CmdShowVPC && errors.As(refused[i], &ce) {
+			// No `feature vpc`: the switch is in no vPC pair, and
+			// the state has no vPC peering.
+			d.log.Debug("vPC unavailable", "output", ce.Output)
 			continue
 		}
 		if refused[i] != nil {
@@ -82,6 +88,9 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		RunningInterfaces: outs[CmdShowRunningConfig],
 	})
 	if err != nil {
+		return nil, err
+	}
+	if st.MLAG, err = ObserveVPC([]byte(outs[CmdShowVPC])); err != nil {
 		return nil, err
 	}
 	d.observed = RunningDigest(outs[CmdShowRunningConfig])

@@ -30,7 +30,7 @@ func TestLabInventory(t *testing.T) {
 		Version:  1,
 		Settings: inventory.Settings{Parallelism: 4, Timeout: time.Minute, RollbackTimeout: time.Minute},
 		ClusterNetworks: []inventory.ClusterNetwork{
-			{Name: "mgmt", MTU: 9000, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "802.3ad", Miimon: 100, LACPRate: "fast"}},
+			{Name: "mgmt", MTU: 9000, UntaggedVLAN: 1, Bond: inventory.Bond{Mode: "802.3ad", Miimon: new(100), LACPRate: "fast"}},
 		},
 		Switches: []inventory.Switch{{Name: "oob-sw", Platform: "openconfig", Protocol: "gnmi", Address: "192.0.2.20:6030"}},
 		Hosts: []inventory.Host{{

@@ -102,6 +102,7 @@ type Device struct {
 	startup *Config
 	faults  Faults
 	rng     *rand.Rand
+	links   mlagLinks
 }
 
 // New returns a device with the factory configuration: VLAN 1, every port a

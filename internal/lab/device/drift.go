@@ -9,7 +9,9 @@ import (
 )
 
 // Drift helpers change the running configuration behind netalign's back, as
-// an operator at the console would, so that validate has something to find.
+// an operator at the console would, so that validate has something to find;
+// mlag-peer-link and mlag-keepalive bring a link between MLAG/vPC peers down
+// or up, as a pulled cable would.
 
 // RemoveAllowedVLAN removes vid from a port's trunk allowed list.
 func (d *Device) RemoveAllowedVLAN(port string, vid int) error {
@@ -112,6 +114,31 @@ func (d *Device) RemoveVLAN(vid int) error {
 	})
 }
 
+// SetMLAGID sets the MLAG (EOS `mlag N`) / vPC (NX-OS `vpc N`) id of a
+// port-channel; 0 removes it.
+func (d *Device) SetMLAGID(lag string, id int) error {
+	return d.drift(lag, func(in *Interface) error {
+		if !in.IsLAG() || id < 0 {
+			return fmt.Errorf("%w: mlag id %d on %s", ErrInvalid, id, in.Name)
+		}
+		in.MLAGID = id
+		return nil
+	})
+}
+
+// upDown reads the up|down word of a link drift.
+func upDown(dev string, spec []string) (bool, error) {
+	if len(spec) == 2 {
+		switch strings.ToLower(spec[1]) {
+		case "up":
+			return true, nil
+		case "down":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("drift %s: %s takes up or down; want %s", dev, spec[0], DriftUsage)
+}
+
 func (d *Device) drift(port string, fn func(in *Interface) error) error {
 	return d.Update(func(c *Config) error {
 		in, err := c.Interface(port)
@@ -126,7 +153,7 @@ func (d *Device) drift(port string, fn func(in *Interface) error) error {
 }
 
 // DriftUsage lists the drift specifications Drift accepts.
-const DriftUsage = `remove-allowed-vlan PORT VID | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID | vlan-state VID suspend|active|shutdown|no-shutdown`
+const DriftUsage = `remove-allowed-vlan PORT VID | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID | vlan-state VID suspend|active|shutdown|no-shutdown | mlag-id LAG ID | mlag-peer-link up|down | mlag-keepalive up|down`
 
 // Drift applies one drift given as words (the form `netalign lab drift`
 // takes), for example "remove-allowed-vlan Ethernet1 100" or "lag-static 10".
@@ -224,6 +251,21 @@ func (d *Device) Drift(spec []string) error {
 			return err
 		}
 		return d.SetVLANState(v, st)
+	case "mlag-id":
+		v, err := num(2)
+		if err != nil {
+			return err
+		}
+		return d.SetMLAGID(port, v)
+	case "mlag-peer-link", "mlag-keepalive":
+		up, err := upDown(d.name, spec)
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(spec[0], "mlag-peer-link") {
+			return d.SetMLAGPeerLink(up)
+		}
+		return d.SetMLAGKeepalive(up)
 	}
 	return fmt.Errorf("drift %s: unknown drift %q; want %s", d.name, spec[0], DriftUsage)
 }

@@ -10,10 +10,10 @@ import (
 // bond across switches: a Linux 802.3ad bond forms one aggregator per LACP
 // partner (system id + key) and uses only the one it selects (most ports;
 // ad_select=stable). Two switches present one partner only when they are an
-// MLAG (EOS) / vPC (NX-OS) pair — both configured for it and the
-// port-channels carrying the same MLAG/vPC id. Otherwise the ports on the
-// switch the bond did not select are not in sync and the switch shows them
-// suspended.
+// MLAG (EOS) / vPC (NX-OS) pair — both configured for it, the peering
+// established (see MLAGStatus.Active) and the port-channels carrying the
+// same MLAG/vPC id. Otherwise the ports on the switch the bond did not
+// select are not in sync and the switch shows them suspended.
 //
 // Build the fabric (Add, PairMLAG) before the devices serve anything; it is
 // read without locking afterwards.
@@ -73,6 +73,15 @@ func (f *Fabric) splitAcrossSwitches(d *Device, cfg *Config, out map[string]*Ope
 		cfgs[x], opers[x] = c, o
 		return c, o
 	}
+	peerings := map[*Device]bool{}
+	active := func(x *Device, c *Config) bool {
+		up, ok := peerings[x]
+		if !ok {
+			up = x.mlagStatus(c).Active(x.platform)
+			peerings[x] = up
+		}
+		return up
+	}
 	for bond := range bonds {
 		// Aggregator of every LACP-bundled member of this bond, fabric-wide.
 		agg := map[*Device]map[string]string{}
@@ -87,7 +96,7 @@ func (f *Fabric) splitAcrossSwitches(d *Device, cfg *Config, out map[string]*Ope
 				}
 				key := x.name + "/" + strconv.Itoa(in.ChannelGroup)
 				lag := c.Interfaces[intent.LAGName(in.ChannelGroup)]
-				if y := f.mlagPeer[x]; y != nil && c.MLAG && lag != nil && lag.MLAGID > 0 {
+				if y := f.mlagPeer[x]; y != nil && c.MLAG && lag != nil && lag.MLAGID > 0 && active(x, c) {
 					if yc, _ := get(y); yc.MLAG && hasMLAGID(yc, lag.MLAGID) {
 						a, b := x.name, y.name
 						if b < a {

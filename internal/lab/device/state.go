@@ -55,6 +55,8 @@ type Snapshot struct {
 	Oper     map[string]*Oper
 	// Ports is the physical port list in the device's order.
 	Ports []PortSpec
+	// MLAG is the MLAG/vPC peering.
+	MLAG MLAGStatus
 }
 
 // DefaultMTU is the MTU of an interface without an `mtu` command: EOS
@@ -77,6 +79,7 @@ func (d *Device) Snapshot() *Snapshot {
 		Config:   cfg,
 		Oper:     d.deriveAll(cfg),
 		Ports:    d.ports,
+		MLAG:     d.mlagStatus(cfg),
 	}
 }
 
@@ -266,6 +269,7 @@ func (s *Snapshot) State() intent.SwitchState {
 		Hostname:   c.Hostname,
 		VLANs:      make([]intent.VLAN, 0, len(c.VLANs)),
 		Interfaces: make([]intent.Interface, 0, len(c.Interfaces)),
+		MLAG:       mlagState(s.Platform, c, s.MLAG),
 	}
 	for _, id := range c.VLANIDs() {
 		st.VLANs = append(st.VLANs, c.VLANs[id].Intent())

@@ -619,7 +619,8 @@ func grammarFor(platform string) grammar {
 	}
 	specific = append(specific, vlanStateCommands(eos)...)
 	cmds := append(specific, common...)
-	return newGrammar(append(cmds, showCommands(eos)...)...)
+	cmds = append(cmds, showCommands(eos)...)
+	return newGrammar(append(cmds, mlagShowCommands(eos)...)...)
 }
 
 func cmdBash(sh *shell, a []string) (string, error) {

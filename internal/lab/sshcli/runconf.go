@@ -55,7 +55,7 @@ func renderEOS(c *device.Config, filter string) string {
 	}
 	if filter == "" {
 		if c.MLAG {
-			b.WriteString("mlag configuration\n   domain-id netalign\n!\n")
+			b.WriteString("mlag configuration\n   domain-id " + device.MLAGDomain(device.PlatformEOS) + "\n!\n")
 		}
 		b.WriteString("no ip routing\n!\nend\n")
 	}
@@ -159,7 +159,7 @@ func renderNXOS(c *device.Config, filter string) string {
 		}
 		b.WriteString("\n")
 		if c.MLAG {
-			b.WriteString("vpc domain 1\n  peer-switch\n\n")
+			b.WriteString("vpc domain " + device.MLAGDomain(device.PlatformNXOS) + "\n  peer-switch\n\n")
 		}
 	} else {
 		b.WriteString("\n!Command: show running-config interface\n!Time: Tue Nov 14 23:13:20 2023\n\nversion 9.3(8) Bios:version\n\n")

@@ -140,6 +140,7 @@ func (p Platform) RunLab(t *testing.T) {
 		{"HostKeyVerified", p.labHostKeyVerified},
 		{"OtherPlatform", p.labOtherPlatform},
 		{"MLAG", p.labMLAG},
+		{"MLAGPeering", p.labMLAGPeering},
 		{"LAGTypeChange", p.labLAGTypeChange},
 		{"VLANState", p.labVLANState},
 	} {
