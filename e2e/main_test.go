@@ -47,10 +47,16 @@ func (r result) String() string {
 // netalign runs the binary with args and the test's environment plus env.
 func netalign(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return runBinary(t, append(os.Environ(), env...), args...)
+}
+
+// runBinary runs the binary with exactly the environment env.
+func runBinary(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

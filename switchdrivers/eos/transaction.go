@@ -84,7 +84,7 @@ func (d *Driver) transact(ctx context.Context, s *clisession.Session, res *switc
 				return d.transact(ctx, s, res, false)
 			}
 		}
-		return d.notOpened(err)
+		return clisession.NotOpened(d.cfg.Name, err)
 	}
 	if ce != nil && ce.Command != CmdShowSessions {
 		return d.abort(ctx, s, name, err, left.Pending, res)
@@ -222,37 +222,16 @@ func (d *Driver) tidy(ctx context.Context, s *clisession.Session, stale []string
 	return nil
 }
 
-// notOpened is the result of a configuration session EOS would not open:
-// nothing was staged, the device is as it was.
-func (d *Driver) notOpened(err error) error {
-	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
-}
-
 // abort discards the pending session after why, then removes stale
 // (leftovers of earlier runs). Nothing was committed, so running-config is
 // untouched whatever happens here: the result is always rolled back. A
-// session that cannot be aborted now (connection gone, abort refused) is a
-// leftover the next apply removes, so sessions never pile up to EOS's
-// limit of pending sessions.
+// session that cannot be aborted now is a leftover the next apply removes,
+// so sessions never pile up to EOS's limit of pending sessions.
 func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, why error, stale []string, res *switchdrivers.ApplyResult) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: why, RolledBack: true}
-	if s.Broken() || ctx.Err() != nil {
-		// The CLI may still be in the session: start afresh next time.
-		s.Abandon()
-		d.log.Warn("configuration session not committed: connection lost or context ended; the next apply removes it", "session", name, "error", why)
-		return re
+	if s.AbortSession(ctx, d.log, name, why) {
+		_ = d.tidy(ctx, s, stale, false, res) // without a save it cannot fail
 	}
-	if _, err := s.Send(ctx, "abort"); err != nil {
-		d.log.Warn("configuration session not committed; abort failed, the next apply removes it", "session", name, "error", err)
-		// The CLI is in an unknown mode: start afresh next time.
-		s.Abandon()
-		return re
-	}
-	// abort ends the session in privileged exec mode.
-	s.AssumeExec()
-	d.log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(why.Error()))
-	_ = d.tidy(ctx, s, stale, false, res) // without a save it cannot fail
-	return re
+	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: why, RolledBack: true}
 }
 
 // confirm sends the confirmation of name's timed commit (see Confirm).

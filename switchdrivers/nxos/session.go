@@ -61,7 +61,7 @@ func (d *Driver) sessionApply(ctx context.Context, s *clisession.Session, res *s
 				return d.sessionApply(ctx, s, res, false)
 			}
 		}
-		return d.notOpened(err)
+		return clisession.NotOpened(d.cfg.Name, err)
 	}
 	if ce != nil {
 		// A refused line, or verify.
@@ -137,37 +137,16 @@ func hasSessions(left []leftover) bool {
 	return false
 }
 
-// notOpened is the result of a configuration session NX-OS would not open
-// (its limit of sessions is reached): nothing was staged, the device is as
-// it was.
-func (d *Driver) notOpened(err error) error {
-	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: fmt.Errorf("open configuration session: %w", err), RolledBack: true}
-}
-
 // abort discards the pending session after why, then removes left
 // (leftovers of earlier applies). Nothing was committed, so running-config
 // is untouched whatever happens here: the result is always rolled back. A
-// session that cannot be aborted now (connection gone, context ended,
-// abort refused) stays pending with nothing of it live; the next apply
-// removes it.
+// session that cannot be aborted now stays pending with nothing of it
+// live; the next apply removes it.
 func (d *Driver) abort(ctx context.Context, s *clisession.Session, name string, why error, left []leftover, res *switchdrivers.ApplyResult) error {
-	re := &switchdrivers.RollbackError{Device: d.cfg.Name, Err: why, RolledBack: true}
-	if s.Broken() || ctx.Err() != nil {
-		// The CLI may still be in session mode: start afresh next time.
-		s.Abandon()
-		d.log.Warn("configuration session not committed, left pending until the next apply", "session", name, "error", why)
-		return re
+	if s.AbortSession(ctx, d.log, name, why) {
+		if _, _, err := d.finish(ctx, s, nil, left, false, res); err != nil {
+			d.log.Warn("leftovers of earlier applies not removed", "error", err)
+		}
 	}
-	if _, err := s.Send(ctx, "abort"); err != nil {
-		d.log.Warn("configuration session not committed; abort failed, left pending until the next apply", "session", name, "error", err)
-		s.Abandon()
-		return re
-	}
-	// abort ends the session in privileged exec mode.
-	s.AssumeExec()
-	d.log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(why.Error()))
-	if _, _, err := d.finish(ctx, s, nil, left, false, res); err != nil {
-		d.log.Warn("leftovers of earlier applies not removed", "error", err)
-	}
-	return re
+	return &switchdrivers.RollbackError{Device: d.cfg.Name, Err: why, RolledBack: true}
 }
