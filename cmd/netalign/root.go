@@ -9,7 +9,6 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -172,11 +171,4 @@ func newVersionCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-func durationOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }

@@ -67,13 +67,6 @@ func Check(in Input) []Finding {
 		}
 		add(CauseCode(c), u.Device, u.Kind, "observed", string(c), u.Err)
 	}
-	hostBonds := map[string]map[string]intent.DesiredBond{}
-	for _, h := range in.Desired.Hosts {
-		hostBonds[h.Name] = map[string]intent.DesiredBond{}
-		for _, b := range h.Bonds {
-			hostBonds[h.Name][b.ClusterNetwork] = b
-		}
-	}
 	for _, ds := range in.Desired.Switches {
 		sw := obs.Switch(ds.Name)
 		if sw == nil {
