@@ -27,7 +27,7 @@ type hosts struct {
 func (h *hosts) Observe(ctx context.Context, host inventory.Host) (*intent.HostState, error) {
 	switch access(host) {
 	case "local":
-		x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("host", host.Name)})
+		x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("device", host.Name)})
 		if err != nil {
 			return nil, err
 		}
@@ -47,7 +47,7 @@ func (h *hosts) Apply(ctx context.Context, host inventory.Host, changes []intent
 	if access(host) != "local" {
 		return fmt.Errorf("host %s: remote hosts are observed read-only; run netalign on the host itself (access: local) to apply", host.Name)
 	}
-	x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("host", host.Name)})
+	x, err := hostnet.Open(hostnet.Options{Name: host.Name, Logger: h.log.With("device", host.Name)})
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func NewWithRunner(cfg inventory.DHCPServer, r Runner, log *slog.Logger) *Server
 	if p == "" {
 		p = DefaultConfigPath
 	}
-	return &Server{path: p, restart: cfg.RestartCommand, run: r, log: log.With("dhcp", cfg.Name, "kind", Kind)}
+	return &Server{path: p, restart: cfg.RestartCommand, run: r, log: log.With("kind", Kind)}
 }
 
 // Observe reads netalign's file back into pools. A missing file is no pools.

@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg inventory.DHCPServer, log *slog.Logger) (dhcp.
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("dhcp", cfg.Name, "kind", Kind)
+	log = log.With("kind", Kind) // the engine tags the device
 	u, err := endpointURL(cfg.Endpoint)
 	if err != nil {
 		return nil, err

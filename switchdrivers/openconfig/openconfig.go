@@ -120,7 +120,7 @@ func Open(ctx context.Context, cfg switchdrivers.Config, log *slog.Logger) (*Dri
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With("device", cfg.Name, "platform", Platform)
+	log = log.With("platform", Platform) // the engine tags the device
 	if cfg.Port == 0 {
 		cfg.Port = 6030
 	}
