@@ -144,8 +144,10 @@ func operatorTypes(t *testing.T, l *lab.Lab, sw string, lines ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With a pty the device's whole output comes on stdout, copied by
+	// one goroutine of the SSH session; out is read only after it ended.
 	var out bytes.Buffer
-	sess.Stdout, sess.Stderr = &out, &out
+	sess.Stdout = &out
 	sess.Stdin = strings.NewReader(strings.Join(append(lines, "exit"), "\n") + "\n")
 	if err := sess.RequestPty("xterm", 24, 200, ssh.TerminalModes{}); err != nil {
 		t.Fatal(err)
@@ -158,6 +160,8 @@ func operatorTypes(t *testing.T, l *lab.Lab, sw string, lines ...string) {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
+		client.Close()
+		<-done
 		t.Fatalf("%s: the session did not end:\n%s", sw, out.String())
 	}
 	if s := out.String(); strings.Contains(s, "% ") || strings.Contains(s, "ERROR") {

@@ -160,11 +160,11 @@ func TestPendingCheckpoints(t *testing.T) {
 	}
 
 	// settlePending waits until the holder is done with it.
-	go func() {
+	go func(path string, held io.Closer) {
 		time.Sleep(300 * time.Millisecond)
 		os.Remove(path)
 		held.Close()
-	}()
+	}(path, held)
 	start := time.Now()
 	if err := settlePending(context.Background(), dir, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("settlePending: %v", err)
