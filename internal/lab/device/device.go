@@ -85,6 +85,10 @@ type Faults struct {
 	Blackhole bool
 	// SlowAccept delays the start of every connection's handshake.
 	SlowAccept time.Duration
+	// ShiftedVLANIDs makes an NX-OS switch answer `show vlan brief | json`
+	// as some releases do: vlanshowbr-vlanid shifted left 24 bits
+	// (16777216 for VLAN 1), the real id only in vlanshowbr-vlanid-utf.
+	ShiftedVLANIDs bool
 }
 
 // Device is one simulated switch. All methods are safe for concurrent use.

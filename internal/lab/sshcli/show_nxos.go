@@ -199,7 +199,11 @@ func nxShowVlanBrief(sh *shell, _ []string) (string, error) {
 		if c.VLANs[id].Shutdown {
 			shut = "shutdown"
 		}
-		out.Table.Rows = append(out.Table.Rows, NXVlanRow{ID: fmt.Sprint(id), IDUTF: fmt.Sprint(id), Name: name, State: state, ShutState: shut, Ports: strings.Join(ports, ",")})
+		row := NXVlanRow{ID: fmt.Sprint(id), IDUTF: fmt.Sprint(id), Name: name, State: state, ShutState: shut, Ports: strings.Join(ports, ",")}
+		if sh.dev.Faults().ShiftedVLANIDs {
+			row.ID = fmt.Sprint(id << 24)
+		}
+		out.Table.Rows = append(out.Table.Rows, row)
 		fmt.Fprintf(&b, "%-4d %-32s %-9s %s\n", id, name, vlanStatus(c.VLANs[id]), strings.Join(short, ", "))
 	}
 	return sh.reply(out, b.String())
