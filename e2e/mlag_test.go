@@ -182,9 +182,10 @@ func TestMLAGPeeringEOS(t *testing.T) {
 	operatorTypes(t, l, "leaf2", "configure", "interface Port-Channel10", "switchport trunk allowed vlan add 999", "end")
 	validate("extra VLAN on one half",
 		"MLAG_PEER_MISMATCH leaf1 harvester-0/mgmt", "MLAG_PEER_MISMATCH leaf1 mlag peer leaf2",
-		"MLAG_PEER_MISMATCH leaf2 harvester-0/mgmt", "MLAG_PEER_MISMATCH leaf2 mlag peer leaf1")
-	// netalign never removes a VLAN from a trunk it does not fully manage:
-	// the operator does.
+		"MLAG_PEER_MISMATCH leaf2 harvester-0/mgmt", "MLAG_PEER_MISMATCH leaf2 mlag peer leaf1",
+		"VLAN_EXTRA leaf2 Port-Channel10")
+	// With vlanPolicy add (the default) netalign never removes a VLAN from
+	// a trunk it does not fully manage: the operator does.
 	operatorTypes(t, l, "leaf2", "configure", "interface Port-Channel10", "switchport trunk allowed vlan remove 999", "end")
 	validate("halves equal again")
 

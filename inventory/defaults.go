@@ -23,6 +23,14 @@ const (
 	PlatformOpenConfig = "openconfig"
 	ProtocolSSH        = "ssh"
 	ProtocolGNMI       = "gnmi"
+
+	// VLANPolicyAdd edits a host-facing trunk's allowed list by adding what
+	// is missing and leaves extra VLANs alone (the default); VLANPolicyExact
+	// also removes the VLANs the port's cluster network does not need.
+	VLANPolicyAdd   = "add"
+	VLANPolicyExact = "exact"
+	// DefaultVLANPolicy is the vlanPolicy of a switch that sets none.
+	DefaultVLANPolicy = VLANPolicyAdd
 )
 
 // ApplyDefaults fills every field left at its zero value with its default,
@@ -83,6 +91,9 @@ func (inv *Inventory) ApplyDefaults() {
 		}
 		if sw.NetworkInstance == "" {
 			sw.NetworkInstance = DefaultNetworkInstance
+		}
+		if sw.VLANPolicy == "" {
+			sw.VLANPolicy = DefaultVLANPolicy
 		}
 	}
 }

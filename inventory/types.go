@@ -203,6 +203,11 @@ type Switch struct {
 	// FullyManagedPorts get their allowed VLAN list replaced (VLANs netalign
 	// does not manage are removed); other ports are edited incrementally.
 	FullyManagedPorts []string `mapstructure:"fullyManagedPorts" json:"fullyManagedPorts,omitempty"`
+	// VLANPolicy says how host-facing trunks' allowed lists are edited:
+	// "add" (the default) adds the VLANs that are missing and leaves extra
+	// ones; "exact" also removes the VLANs the port's cluster network does
+	// not need. Protected ports and the management port are never edited.
+	VLANPolicy string `mapstructure:"vlanPolicy" json:"vlanPolicy,omitempty"`
 	// MgmtPort is the port carrying netalign's own session; it is never
 	// changed unless the operator overrides it.
 	MgmtPort string `mapstructure:"mgmtPort" json:"mgmtPort,omitempty"`

@@ -16,6 +16,7 @@ var (
 	protocols        = []string{ProtocolSSH, ProtocolGNMI}
 	hostAccesses     = []string{"local", "ssh", "none"}
 	lacpRates        = []string{"slow", "fast"}
+	vlanPolicies     = []string{VLANPolicyAdd, VLANPolicyExact}
 	xmitHashPolicies = []string{"layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"}
 )
 
@@ -608,6 +609,7 @@ func (c *checker) switches(inv *Inventory) {
 		if sw.TLS != nil && (sw.TLS.Cert == "") != (sw.TLS.Key == "") {
 			c.add(p+".tls", "", "cert and key go together")
 		}
+		c.enum(p+".vlanPolicy", sw.VLANPolicy, vlanPolicies)
 		if sw.LAGIDs != "" && c.ok(p+".lagIds") {
 			if _, _, err := ParseLAGRange(sw.LAGIDs); err != nil {
 				c.add(p+".lagIds", sw.LAGIDs, strings.TrimPrefix(err.Error(), fmt.Sprintf("lag id range %q: ", sw.LAGIDs)))

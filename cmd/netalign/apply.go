@@ -35,10 +35,11 @@ type applyReport struct {
 
 func newApplyCmd(a *app) *cobra.Command {
 	var (
-		output      string
-		yes         bool
-		target      []string
-		lockTimeout time.Duration
+		output          string
+		yes             bool
+		strictIsolation bool
+		target          []string
+		lockTimeout     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "apply",
@@ -113,7 +114,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 				current = s.eng.Reobserve(context.WithoutCancel(ctx), obs, results)
 				s.eng.Confirm(ctx, results, current)
 			}
-			findings = validate.Check(validate.Input{Desired: s.desired, Observed: current.Observed, Unreachable: current.Unreachable})
+			findings = validate.Check(validate.Input{Desired: s.desired, Observed: current.Observed, Unreachable: current.Unreachable, StrictIsolation: strictIsolation})
 			r := s.tg.report(current, findings)
 			doc.Validate = &r
 			failed := len(doc.Unreachable) > 0
@@ -156,6 +157,7 @@ back or not reached, or mismatches remain; 2 could not run.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.BoolVar(&strictIsolation, "strict-isolation", false, "in the validation after apply, report VLAN_EXTRA and HOST_VLAN_EXTRA as errors, not warnings")
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
 	f.DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for another apply of the same inventory on this machine to finish (0: refuse at once)")
 	f.Bool("allow-mgmt", false, "allow changes to mgmt-br, mgmt-bo, the management VLAN device and a switch's management port")

@@ -15,6 +15,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		output, snapshot string
 		listCodes        bool
 		probeDHCP        bool
+		strictIsolation  bool
 		probeIfaces      []string
 		target           []string
 	)
@@ -77,7 +78,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 					return cannotRun(err)
 				}
 			}
-			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra})
+			findings := validate.Check(validate.Input{Desired: s.desired, Observed: obs.Observed, Unreachable: obs.Unreachable, Extra: extra, StrictIsolation: strictIsolation})
 			var notRun []validate.Skip
 			if !probeDHCP {
 				for _, c := range []validate.Code{validate.DHCPNoOffer, validate.DHCPWrongSubnet} {
@@ -125,6 +126,7 @@ Exit codes: 0 clean; 1 mismatches found; 2 could not run.`,
 	f.StringVarP(&output, "output", "o", "text", "output format: text, json or junit")
 	f.StringVar(&snapshot, "snapshot", "", "validate this observed-state snapshot instead of the devices (offline)")
 	f.BoolVar(&listCodes, "list-codes", false, "list the finding codes and exit")
+	f.BoolVar(&strictIsolation, "strict-isolation", false, "report VLAN_EXTRA and HOST_VLAN_EXTRA (VLANs a port or bridge port does not need) as errors, not warnings")
 	f.BoolVar(&probeDHCP, "probe-dhcp", false, "also send a live DHCP DISCOVER on every VLAN with a pool")
 	f.StringArrayVar(&probeIfaces, "probe-interface", nil, "probe VLAN from a local interface as a client: VLAN=IFACE (repeatable); other pools are probed as a relay agent from their relay address")
 	f.Bool("insecure", false, "skip SSH host key and TLS certificate verification (logged per device)")

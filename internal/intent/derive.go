@@ -85,7 +85,9 @@ func Derive(inv *inventory.Inventory) (*Desired, error) {
 		}
 	}
 	fully := map[string]bool{}
+	prune := map[string]bool{}
 	for _, sw := range inv.Switches {
+		prune[sw.Name] = sw.VLANPolicy == inventory.VLANPolicyExact
 		for _, p := range sw.FullyManagedPorts {
 			fully[sw.Name+"|"+NormalizeInterface(p)] = true
 		}
@@ -174,7 +176,7 @@ func Derive(inv *inventory.Inventory) (*Desired, error) {
 					}
 					dp := DesiredPort{
 						Name: port, Host: h.Name, NIC: nic.Name, ClusterNetwork: cn.Name,
-						BondMode: mode, Trunk: Trunk{NativeVLAN: native, Allowed: allowed, FullyManaged: fully[swName+"|"+port]},
+						BondMode: mode, Trunk: Trunk{NativeVLAN: native, Allowed: allowed, FullyManaged: fully[swName+"|"+port], Prune: prune[swName]},
 						MTU: mtu,
 					}
 					if lag != LAGNone {
@@ -190,7 +192,7 @@ func Derive(inv *inventory.Inventory) (*Desired, error) {
 					Key: key, Host: h.Name, ClusterNetwork: cn.Name, Type: lag, ID: pinned,
 					Members: members, LACPRate: lacpRate, MinLinks: cn.Bond.MinLinks,
 					MLAG:  len(bySwitch) > 1,
-					Trunk: Trunk{NativeVLAN: native, Allowed: allowed, FullyManaged: full},
+					Trunk: Trunk{NativeVLAN: native, Allowed: allowed, FullyManaged: full, Prune: prune[swName]},
 					MTU:   mtu,
 				})
 			}

@@ -35,6 +35,10 @@ type Trunk struct {
 	Allowed    VLANSet `json:"allowed"`
 	// FullyManaged ports get exactly Allowed; others get at least Allowed.
 	FullyManaged bool `json:"fullyManaged,omitempty"`
+	// Prune (the switch's vlanPolicy exact) removes the allowed VLANs
+	// outside Allowed, as their own edit, so that the trunk carries exactly
+	// what its cluster network needs.
+	Prune bool `json:"prune,omitempty"`
 }
 
 // DesiredPort is a physical switch port cabled to a host NIC.

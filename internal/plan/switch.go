@@ -205,6 +205,15 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 			}
 		}
 	}
+	// Pruning (vlanPolicy exact) never touches the management port, even
+	// with --allow-mgmt, nor a LAG it is a member of: removing a VLAN there
+	// could cut netalign's own session.
+	noPrune := func(t intent.Trunk, names ...string) intent.Trunk {
+		if ds.MgmtPort != "" && slices.Contains(names, ds.MgmtPort) {
+			t.Prune = false
+		}
+		return t
+	}
 	guard := func(name string) bool {
 		if protected[name] {
 			warnings = append(warnings, fmt.Sprintf("%s is protected: not changed", name))
@@ -290,7 +299,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 			}
 			lagCreates = append(lagCreates, c)
 		} else {
-			if c, ok := trunkChange(name, intent.ObjLAG, cur, lag.Trunk, lag.MTU); ok {
+			if c, ok := trunkChange(name, intent.ObjLAG, cur, noPrune(lag.Trunk, append([]string{name}, lag.Members...)...), lag.MTU); ok {
 				lagUpdates = append(lagUpdates, c)
 			}
 			if mlagID != 0 && cur.MLAGID != mlagID {
@@ -406,7 +415,7 @@ func diffSwitch(ds intent.DesiredSwitch, obs *intent.SwitchState, ids lagIDs, op
 			ports = append(ports, c)
 			continue
 		}
-		if c, ok := trunkChange(dp.Name, intent.ObjInterface, itf, dp.Trunk, dp.MTU); ok {
+		if c, ok := trunkChange(dp.Name, intent.ObjInterface, itf, noPrune(dp.Trunk, dp.Name), dp.MTU); ok {
 			ports = append(ports, c)
 		}
 	}
@@ -467,10 +476,19 @@ func trunkChange(name string, obj intent.ObjectKind, itf *intent.Interface, t in
 				c.Fields = append(c.Fields, intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: t.Allowed.String()})
 				changed = true
 			}
-		} else if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
-			c.AddVLANs = missing
-			c.Fields = append(c.Fields, intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: itf.Allowed.Union(missing).String()})
-			changed = true
+		} else {
+			if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
+				c.AddVLANs = missing
+				c.Fields = append(c.Fields, intent.Field{Name: "allowed vlans", Before: itf.Allowed.String(), After: itf.Allowed.Union(missing).String()})
+				changed = true
+			}
+			// The removals are their own field, so that the plan says
+			// exactly what stops being carried.
+			if extra := itf.Allowed.Minus(t.Allowed); t.Prune && len(extra) > 0 {
+				c.RemoveVLANs = extra
+				c.Fields = append(c.Fields, intent.Field{Name: "remove vlans", Before: extra.String()})
+				changed = true
+			}
 		}
 	}
 	if mtu != 0 && itf.MTU < mtu {

@@ -41,6 +41,9 @@ type Input struct {
 	Unreachable []Unreachable
 	// Extra findings from live checks (the DHCP probe) are merged in.
 	Extra []Finding
+	// StrictIsolation makes VLAN_EXTRA and HOST_VLAN_EXTRA errors instead
+	// of warnings: a VLAN a port does not need is a leak between tenants.
+	StrictIsolation bool
 }
 
 // Check applies every rule and returns the findings sorted by device,
@@ -50,6 +53,9 @@ func Check(in Input) []Finding {
 	sev := map[Code]Severity{}
 	for _, c := range AllCodes() {
 		sev[c.Code] = c.Severity
+	}
+	if in.StrictIsolation {
+		sev[VLANExtra], sev[HostVLANExtra] = SeverityError, SeverityError
 	}
 	add := func(code Code, device, object, expected, found, msg string) {
 		// Every finding says what was expected and what was found.
@@ -283,6 +289,9 @@ func checkTrunk(dev string, itf *intent.Interface, t intent.Trunk, mtu int, serv
 	if missing := t.Allowed.Minus(itf.Allowed); len(missing) > 0 {
 		add(VLANNotAllowed, dev, itf.Name, t.Allowed.String(), itf.Allowed.String(), "VLANs "+missing.String()+" not allowed on the trunk serving "+serves)
 	}
+	if extra := itf.Allowed.Minus(t.Allowed); len(extra) > 0 {
+		add(VLANExtra, dev, itf.Name, t.Allowed.String(), itf.Allowed.String(), "VLANs "+extra.String()+" allowed on the trunk serving "+serves+" beyond what its cluster network needs")
+	}
 	if itf.NativeVLAN != t.NativeVLAN {
 		add(NativeVLANMismatch, dev, itf.Name, strconv.Itoa(t.NativeVLAN), strconv.Itoa(itf.NativeVLAN), "native VLAN differs from the untagged VLAN of "+serves)
 	}
@@ -330,6 +339,15 @@ func checkHost(dh intent.DesiredHost, h *intent.HostState, topo topology, add ad
 			if len(missing) > 0 {
 				add(HostVLANMissing, dh.Name, b.Bond, b.VLANs.String(), intent.NewVLANSet(sortedVIDs(bond.BridgeVLANs)...).String(),
 					"VLANs "+intent.NewVLANSet(missing...).String()+" missing on the bridge port")
+			}
+			// The PVID is assigned too: it carries the untagged network.
+			need := b.VLANs
+			if b.PVID > 0 {
+				need = need.Union(intent.VLANSet{b.PVID})
+			}
+			if extra := intent.NewVLANSet(sortedVIDs(bond.BridgeVLANs)...).Minus(need); len(extra) > 0 {
+				add(HostVLANExtra, dh.Name, b.Bond, need.String(), intent.NewVLANSet(sortedVIDs(bond.BridgeVLANs)...).String(),
+					"VLANs "+extra.String()+" on the bridge port are assigned by no network of "+b.ClusterNetwork)
 			}
 			if bond.Master != b.Bridge {
 				add(HostBridgeMismatch, dh.Name, b.Bond, "port of "+b.Bridge, "master "+firstNonEmpty(bond.Master, "none"), "bond is not a port of its bridge")

@@ -156,7 +156,7 @@ func TestCheckFindings(t *testing.T) {
 				}
 				st := o.Switch(sw.Name)
 				st.Interfaces = append(st.Interfaces, intent.Interface{Name: "Port-Channel900", Kind: intent.KindLAG, Mode: intent.ModeTrunk, LAGType: intent.LAGLACP,
-					Allowed: intent.VLANRange(1, 4094), NativeVLAN: 1, MTU: 9214})
+					Allowed: lag.Trunk.Allowed, NativeVLAN: 1, MTU: 9214})
 				st.Interface(lag.Members[1]).ChannelGroup = 900
 			},
 			want: []validate.Code{validate.LAGMembersSplit},

@@ -22,6 +22,7 @@ const (
 	MLAGPeerDown         Code = "MLAG_PEER_DOWN"
 	MLAGPeerMismatch     Code = "MLAG_PEER_MISMATCH"
 	VLANNotAllowed       Code = "VLAN_NOT_ALLOWED"
+	VLANExtra            Code = "VLAN_EXTRA"
 	VLANNotDefined       Code = "VLAN_NOT_DEFINED"
 	VLANInactive         Code = "VLAN_INACTIVE"
 	NativeVLANMismatch   Code = "NATIVE_VLAN_MISMATCH"
@@ -34,6 +35,7 @@ const (
 	HostBondModeMismatch Code = "HOST_BOND_MODE_MISMATCH"
 	HostBondOptions      Code = "HOST_BOND_OPTIONS_MISMATCH"
 	HostVLANMissing      Code = "HOST_VLAN_MISSING"
+	HostVLANExtra        Code = "HOST_VLAN_EXTRA"
 	HostNICMissing       Code = "HOST_NIC_MISSING"
 	HostBridgeMismatch   Code = "HOST_BRIDGE_MISMATCH"
 	HostMTUMismatch      Code = "HOST_MTU_MISMATCH"
@@ -94,8 +96,9 @@ func Codes() []CodeInfo {
 		{MLAGPeerDown, SeverityError, "switch", "the MLAG (EOS) / vPC (NX-OS) peering with the inventory's mlagPeer is not established, its peer link is down or its keep-alive is lost: every bond facing both switches is at risk (the message lists them)",
 			"check the peer link and keep-alive cabling and `show mlag` / `show vpc` on both peers; netalign never changes the peering"},
 		{MLAGPeerMismatch, SeverityError, "switch", "MLAG/vPC peers disagree: the LAGs of one bond carry different VLANs or MTU on the two peers although each carries what the bond needs (differences from the inventory are VLAN_NOT_ALLOWED, NATIVE_VLAN_MISMATCH, MTU_MISMATCH), or the switch reports its configuration inconsistent with its peer (EOS config-sanity, NX-OS consistency)",
-			"make both halves equal: align the extra VLANs or the MTU by hand (netalign adds what is missing, never removes extra VLANs from a port outside the switch's fullyManagedPorts); for what the switch reports, `show mlag config-sanity` / `show vpc consistency-parameters`"},
+			"make both halves equal: align the extra VLANs or the MTU by hand (netalign adds what is missing, removes extra VLANs only from the switch's fullyManagedPorts, or every host-facing trunk with `vlanPolicy: exact`); for what the switch reports, `show mlag config-sanity` / `show vpc consistency-parameters`"},
 		{VLANNotAllowed, SeverityError, "switch", "a VLAN of the cluster network is not allowed on the trunk", "`netalign apply` adds the VLAN to the trunk"},
+		{VLANExtra, SeverityWarning, "switch", "a host-facing trunk allows VLANs its cluster network does not need (the message names the extra ranges and the host NIC or bond it serves); an error with `--strict-isolation`", "set `vlanPolicy: exact` on the switch and `netalign apply` removes them, or remove them by hand"},
 		{VLANNotDefined, SeverityError, "switch", "a VLAN of the cluster network is not defined on the switch", "`netalign apply` creates the VLAN"},
 		{VLANInactive, SeverityError, "switch", "a VLAN of the cluster network is defined but suspended or shut down, so the trunks carry nothing on it (the message names the host bonds that need it)", "`netalign apply` makes the VLAN active (`state active`, and `no shutdown` on NX-OS)"},
 		{NativeVLANMismatch, SeverityError, "switch", "the trunk's native VLAN is not the cluster network's untagged VLAN", "`netalign apply` sets the native VLAN"},
@@ -109,6 +112,7 @@ func Codes() []CodeInfo {
 		{HostBondModeMismatch, SeverityError, "host", "the bond mode differs from the inventory", "change the bond mode on the host (Harvester's cluster network config) or the inventory"},
 		{HostBondOptions, SeverityWarning, "host", "a bond option (miimon, lacp rate, hash policy...) differs", "align the bond options on the host with the inventory"},
 		{HostVLANMissing, SeverityError, "host", "a VM network VLAN is missing on the bond's bridge port", "`netalign apply` adds the VLAN to the bridge port, or check the VM network in Harvester"},
+		{HostVLANExtra, SeverityWarning, "host", "the bond's bridge port carries VLANs no network of its cluster network assigns; an error with `--strict-isolation`", "`netalign apply` removes them from the bridge port"},
 		{HostNICMissing, SeverityError, "host", "an inventory NIC is missing or not enslaved to its bond", "check the NIC name in the inventory and that the NIC is enslaved to the bond"},
 		{HostBridgeMismatch, SeverityError, "host", "the bridge is missing, not VLAN-filtering, or the bond is not its port", "`netalign apply` repairs the bridge, or check the cluster network in Harvester"},
 		{HostMTUMismatch, SeverityError, "host", "the host MTU differs from the cluster network MTU", "align the MTU of the cluster network on the host with the inventory"},

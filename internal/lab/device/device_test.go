@@ -290,14 +290,21 @@ func TestDrift(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	for _, spec := range [][]string{{"remove-allowed-vlan", "Et1", "100"}, {"lag-static", "10"}, {"mtu", "Ethernet2", "1500"}} {
+	for _, spec := range [][]string{{"remove-allowed-vlan", "Et1", "100"}, {"add-allowed-vlan", "Et1", "300-302"}, {"lag-static", "10"}, {"mtu", "Ethernet2", "1500"}} {
 		if err := d.Drift(spec); err != nil {
 			t.Fatalf("%v: %v", spec, err)
 		}
 	}
 	st := d.State()
-	if got := st.Interface("Ethernet1").Allowed.String(); got != "1,200" {
+	if got := st.Interface("Ethernet1").Allowed.String(); got != "1,200,300-302" {
 		t.Errorf("allowed = %s", got)
+	}
+	if err := d.Drift([]string{"add-allowed-vlan", "Ethernet1", "all"}); err != nil {
+		t.Fatal(err)
+	}
+	st = d.State()
+	if got := st.Interface("Ethernet1").Allowed; !got.Equal(AllVLANs()) {
+		t.Errorf("allowed after add all = %s", got)
 	}
 	if got := st.Interface("Po10").LAGType; got != intent.LAGStatic {
 		t.Errorf("lag type = %s", got)

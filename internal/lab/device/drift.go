@@ -21,6 +21,18 @@ func (d *Device) RemoveAllowedVLAN(port string, vid int) error {
 	})
 }
 
+// AddAllowedVLANs adds vids to a port's trunk allowed list, as `switchport
+// trunk allowed vlan add` would.
+func (d *Device) AddAllowedVLANs(port string, vids intent.VLANSet) error {
+	return d.drift(port, func(in *Interface) error {
+		in.Allowed = in.Allowed.Union(vids)
+		if in.Allowed.Equal(allVLANs) {
+			in.Allowed = allVLANs
+		}
+		return nil
+	})
+}
+
 // SetNativeVLAN changes a port's trunk native VLAN.
 func (d *Device) SetNativeVLAN(port string, vid int) error {
 	return d.drift(port, func(in *Interface) error {
@@ -153,7 +165,7 @@ func (d *Device) drift(port string, fn func(in *Interface) error) error {
 }
 
 // DriftUsage lists the drift specifications Drift accepts.
-const DriftUsage = `remove-allowed-vlan PORT VID | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID | vlan-state VID suspend|active|shutdown|no-shutdown | mlag-id LAG ID | mlag-peer-link up|down | mlag-keepalive up|down`
+const DriftUsage = `remove-allowed-vlan PORT VID | add-allowed-vlan PORT VIDS|all | native-vlan PORT VID | mtu PORT N | shutdown PORT | no-shutdown PORT | access PORT VID | lag-static ID | lag-lacp ID [active|passive] | channel-group PORT ID on|active|passive | no-channel-group PORT | remove-vlan VID | vlan-state VID suspend|active|shutdown|no-shutdown | mlag-id LAG ID | mlag-peer-link up|down | mlag-keepalive up|down`
 
 // Drift applies one drift given as words (the form `netalign lab drift`
 // takes), for example "remove-allowed-vlan Ethernet1 100" or "lag-static 10".
@@ -185,6 +197,16 @@ func (d *Device) Drift(spec []string) error {
 			return err
 		}
 		return d.RemoveAllowedVLAN(port, v)
+	case "add-allowed-vlan":
+		a, err := arg(2)
+		if err != nil {
+			return err
+		}
+		set, err := intent.ParseVLANSet(a)
+		if err != nil {
+			return fmt.Errorf("drift %s: %w", d.name, err)
+		}
+		return d.AddAllowedVLANs(port, set)
 	case "native-vlan":
 		v, err := num(2)
 		if err != nil {
