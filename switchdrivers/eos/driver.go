@@ -81,6 +81,11 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		raw      *[]byte
 		optional bool
 	}{
+		// First: a commit timer of another run that expires while the
+		// rest is read would mix the configuration before and after its
+		// revert; read before, a pending timer makes the observation
+		// CONCURRENT_CHANGE, and a revert done before reads consistently.
+		{CmdShowSessions, &sessions, true},
 		{CmdShowVLAN, &o.VLAN, false},
 		{CmdShowInterfaces, &o.Interfaces, false},
 		{CmdShowSwitchport, &o.Switchport, false},
@@ -91,7 +96,6 @@ func (d *Driver) observe(ctx context.Context, s *clisession.Session) (*intent.Sw
 		{CmdShowLLDPDetail, &o.LLDPDetail, false},
 		{CmdShowMLAG, &mlag, true},
 		{CmdShowRunningConfig, nil, false},
-		{CmdShowSessions, &sessions, true},
 	}
 	lines := make([]string, len(cmds))
 	for i, c := range cmds {
