@@ -115,16 +115,13 @@ func (l *lab) netalign(bin string, args ...string) (code int, stdout, stderr str
 	return code, out.String(), log.String()
 }
 
-// TestRealKernelCLILocal drives the netalign binary on the host it manages
-// (access: local): plan shows the cluster network to create, apply creates it
-// and passes its connectivity check, validate is clean and the next plan is
-// empty; the kernel then has the 802.3ad bond bundled with the switch's bond
-// and VLAN 100 on the bond's bridge port.
-func TestRealKernelCLILocal(t *testing.T) {
-	bin := netalignBin(t)
+// cliLab is the lab of the CLI scenarios: the host's management link h0
+// (10.9.0.1; the connectivity check pings the peer 10.9.0.2 on it after
+// an apply), two NICs facing an 802.3ad LAG on the switch, and an
+// inventory file (cliInventory) for the binary.
+func cliLab(t *testing.T) (*lab, string) {
+	t.Helper()
 	l := newLab(t, 1)
-	// h0 is the host's management link; the connectivity check pings the
-	// peer on it after the apply.
 	l.addr("host", "h0", "10.9.0.1/24")
 	l.addr("switch", "s0", "10.9.0.2/24")
 	l.veth("host", "eth-a", "switch", "sw-a")
@@ -132,6 +129,17 @@ func TestRealKernelCLILocal(t *testing.T) {
 	l.switchLAG(netlink.BOND_MODE_802_3AD, "sw-a", "sw-b")
 	inv := filepath.Join(t.TempDir(), "inv.yaml")
 	l.must("write inventory", os.WriteFile(inv, []byte(cliInventory), 0o600))
+	return l, inv
+}
+
+// TestRealKernelCLILocal drives the netalign binary on the host it manages
+// (access: local): plan shows the cluster network to create, apply creates it
+// and passes its connectivity check, validate is clean and the next plan is
+// empty; the kernel then has the 802.3ad bond bundled with the switch's bond
+// and VLAN 100 on the bond's bridge port.
+func TestRealKernelCLILocal(t *testing.T) {
+	bin := netalignBin(t)
+	l, inv := cliLab(t)
 
 	code, out, _ := l.netalign(bin, "plan", "-i", inv, "--detailed-exitcode")
 	if code != 2 {

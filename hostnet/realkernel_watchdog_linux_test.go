@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/vishvananda/netlink"
 
 	"github.com/netalign/netalign/internal/intent"
 )
@@ -299,14 +298,7 @@ func TestRealKernelCLIHangup(t *testing.T) {
 		if left := watchdogLeftovers(); len(left) > 0 {
 			t.Fatalf("before the test: %s", strings.Join(left, "; "))
 		}
-		l := newLab(t, 1)
-		l.addr("host", "h0", "10.9.0.1/24")
-		l.addr("switch", "s0", "10.9.0.2/24")
-		l.veth("host", "eth-a", "switch", "sw-a")
-		l.veth("host", "eth-b", "switch", "sw-b")
-		l.switchLAG(netlink.BOND_MODE_802_3AD, "sw-a", "sw-b")
-		inv := filepath.Join(t.TempDir(), "inv.yaml")
-		l.must("write inventory", os.WriteFile(inv, []byte(cliInventory), 0o600))
+		l, inv := cliLab(t)
 		r := l.startNetalign(bin, []string{"NETALIGN_TEST_HOLD_AFTER_WRITE=1:2s"}, "apply", "-i", inv, "--yes")
 		r.waitLog(holdMarker, time.Minute)
 		r.signal(syscall.SIGHUP)

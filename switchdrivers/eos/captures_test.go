@@ -116,20 +116,10 @@ func TestCaptures(t *testing.T) {
 			}
 		}},
 	}
-	listed := map[string]bool{}
-	for _, tt := range tests {
-		listed[tt.file] = true
-		t.Run(tt.file, func(t *testing.T) {
-			st, err := BuildState("s", tt.outputs())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(st.Partial) != 0 {
-				t.Errorf("records left out of a real capture: %v", st.Partial)
-			}
-			tt.check(t, st)
-		})
+	caps := make([]drivertest.Capture[Outputs], len(tests))
+	for i, tt := range tests {
+		caps[i] = drivertest.Capture[Outputs]{File: tt.file, Outputs: tt.outputs, Check: tt.check}
 	}
-	drivertest.CapturesListed(t, listed, "show_vlan.", "show_vlan_brief.", "show_interfaces.", "show_interfaces_switchport.", "show_lacp_neighbor.",
+	drivertest.RunCaptures(t, BuildState, caps, "show_vlan.", "show_vlan_brief.", "show_interfaces.", "show_interfaces_switchport.", "show_lacp_neighbor.",
 		"show_mlag_interfaces.", "show_lldp_neighbors_detail.", "show_running-config")
 }

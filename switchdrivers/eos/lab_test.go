@@ -37,40 +37,6 @@ var platform = drivertest.Platform{
 
 func TestLab(t *testing.T) { platform.RunLab(t) }
 
-func TestLabRejectedCommitLeavesDeviceUntouched(t *testing.T) {
-	sw := platform.Start(t)
-	d := platform.OpenLab(t, sw)
-	ctx := drivertest.Context(t)
-	if _, err := d.Apply(ctx, platform.SeedChanges()[:2]); err != nil {
-		t.Fatal(err)
-	}
-	before := platform.RunningConfig(t, sw)
-	beforeCfg := sw.Dev.Running()
-
-	sw.Dev.SetFaults(device.Faults{RejectCommit: true})
-	_, err := d.Apply(ctx, platform.SeedChanges())
-	var re *switchdrivers.RollbackError
-	if !errors.As(err, &re) || !re.RolledBack || re.RollbackErr != nil || re.Device != "leaf1" {
-		t.Fatalf("Apply = %v; want a RollbackError with RolledBack", err)
-	}
-	var ce *switchdrivers.CommandError
-	if !errors.As(err, &ce) || ce.Command != "commit" {
-		t.Errorf("cause = %v; want the refused commit", err)
-	}
-	sw.Dev.SetFaults(device.Faults{})
-	platform.SameRunningConfig(t, sw, before)
-	if afterCfg := sw.Dev.Running(); !afterCfg.Equal(&beforeCfg) {
-		t.Error("device model changed")
-	}
-	// The driver is still usable, and the aborted session is gone.
-	if out, pending := platform.Pending(t, sw); pending {
-		t.Errorf("a netalign session is still pending:\n%s", out)
-	}
-	if _, err := d.Apply(ctx, platform.SeedChanges()); err != nil {
-		t.Fatalf("apply after the fault cleared: %v", err)
-	}
-}
-
 // A session EOS will not open (its limit of pending sessions is reached)
 // stages nothing: the lines sent in the same write land in exec mode, where
 // every one is refused, and the device is left as it was.

@@ -60,7 +60,7 @@ func (d *Driver) transact(ctx context.Context, s *clisession.Session, res *switc
 		block = append(block, CmdShowRunningConfig)
 	}
 	block = append(block, CmdShowSessions)
-	outs, err := d.stage(ctx, s, block)
+	outs, err := s.StageSession(ctx, block)
 	var ce *switchdrivers.CommandError
 	if err != nil && !errors.As(err, &ce) {
 		// The connection failed: what was staged stays pending, never
@@ -107,26 +107,6 @@ func (d *Driver) transact(ctx context.Context, s *clisession.Session, res *switc
 			"the running configuration changed since it was observed: nothing was applied; observe and plan again"), left.Pending, res)
 	}
 	return d.commit(ctx, s, name, left.Pending, res)
-}
-
-// stage sends block, the session's opening first, in one write when the
-// CLI is known to be in privileged exec mode (else the opening on its own
-// first, which acquires the mode). The outputs are block's, in order.
-func (d *Driver) stage(ctx context.Context, s *clisession.Session, block []string) ([]string, error) {
-	if s.AtExec() {
-		// The session is opened in the same write as the lines: when EOS
-		// refuses to open it, the lines that follow land in exec mode,
-		// where every configuration line is refused.
-		return s.SendBatch(ctx, block)
-	}
-	if _, err := s.Exec(ctx, block[0]); err != nil {
-		return nil, err
-	}
-	outs, err := s.SendBatch(ctx, block[1:])
-	if outs != nil {
-		outs = append([]string{""}, outs...)
-	}
-	return outs, err
 }
 
 // commit commits the staged session name, with a timer when

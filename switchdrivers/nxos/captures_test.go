@@ -121,20 +121,10 @@ func TestCaptures(t *testing.T) {
 			}
 		}},
 	}
-	listed := map[string]bool{}
-	for _, tt := range tests {
-		listed[tt.file] = true
-		t.Run(tt.file, func(t *testing.T) {
-			st, err := BuildState("s", tt.outputs())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(st.Partial) != 0 {
-				t.Errorf("records left out of a real capture: %v", st.Partial)
-			}
-			tt.check(t, st)
-		})
+	caps := make([]drivertest.Capture[Outputs], len(tests))
+	for i, tt := range tests {
+		caps[i] = drivertest.Capture[Outputs]{File: tt.file, Outputs: tt.outputs, Check: tt.check}
 	}
-	drivertest.CapturesListed(t, listed, "show_vlan_brief.", "show_interface.", "show_interface_switchport.", "show_port-channel_summary.",
+	drivertest.RunCaptures(t, BuildState, caps, "show_vlan_brief.", "show_interface.", "show_interface_switchport.", "show_port-channel_summary.",
 		"show_lldp_neighbors_detail.", "show_running-config")
 }

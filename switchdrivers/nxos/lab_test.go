@@ -77,36 +77,6 @@ func openCounted(t *testing.T, sw *labtest.Switch) (switchdrivers.Driver, int) {
 	return d, int(sw.Dev.Commands() - before)
 }
 
-func TestLabRejectedCommitLeavesDeviceUntouched(t *testing.T) {
-	sw := platform.Start(t)
-	d := platform.OpenLab(t, sw)
-	ctx := drivertest.Context(t)
-	if _, err := d.Apply(ctx, platform.SeedChanges()[:2]); err != nil {
-		t.Fatal(err)
-	}
-	before := platform.RunningConfig(t, sw)
-	beforeCfg := sw.Dev.Running()
-
-	sw.Dev.SetFaults(device.Faults{RejectCommit: true})
-	_, err := d.Apply(ctx, platform.SeedChanges())
-	var re *switchdrivers.RollbackError
-	if !errors.As(err, &re) || !re.RolledBack || re.RollbackErr != nil || re.Device != "leaf1" {
-		t.Fatalf("Apply = %v; want a RollbackError with RolledBack", err)
-	}
-	var ce *switchdrivers.CommandError
-	if !errors.As(err, &ce) || ce.Command != "commit" {
-		t.Errorf("cause = %v; want the refused commit", err)
-	}
-	sw.Dev.SetFaults(device.Faults{})
-	platform.SameRunningConfig(t, sw, before)
-	sameModel(t, sw, beforeCfg)
-	// The session was aborted, and the driver is still usable.
-	noneLeft(t, sw)
-	if _, err := d.Apply(ctx, platform.SeedChanges()); err != nil {
-		t.Fatalf("apply after the fault cleared: %v", err)
-	}
-}
-
 // A connection lost before the commit ran — in the middle of the staged
 // lines, or as the commit was sent, as when netalign is killed — leaves a
 // pending session and nothing live; the next apply removes the session and

@@ -29,7 +29,7 @@ func (d *Driver) sessionApply(ctx context.Context, s *clisession.Session, res *s
 	listAt := len(block)
 	block = append(block, CmdShowSessionSummary, CmdShowCheckpointSummary)
 
-	outs, err := d.stage(ctx, s, block)
+	outs, err := s.StageSession(ctx, block)
 	var ce *switchdrivers.CommandError
 	if err != nil && !errors.As(err, &ce) {
 		// The connection failed or the context ended: what was staged
@@ -97,26 +97,6 @@ func (d *Driver) sessionApply(ctx context.Context, s *clisession.Session, res *s
 		return nil
 	}
 	return err
-}
-
-// stage sends block, the session's opening first, in one write when the
-// CLI is known to be in privileged exec mode (else the opening on its own
-// first, which acquires the mode). The outputs are block's, in order.
-func (d *Driver) stage(ctx context.Context, s *clisession.Session, block []string) ([]string, error) {
-	if s.AtExec() {
-		// The session is opened in the same write as the lines: when
-		// NX-OS refuses to open it, the lines that follow land in exec
-		// mode, where every configuration line is refused.
-		return s.SendBatch(ctx, block)
-	}
-	if _, err := s.Exec(ctx, block[0]); err != nil {
-		return nil, err
-	}
-	outs, err := s.SendBatch(ctx, block[1:])
-	if outs != nil {
-		outs = append([]string{""}, outs...)
-	}
-	return outs, err
 }
 
 // unknownCommand reports whether out is NX-OS's parser refusing a command

@@ -38,3 +38,23 @@ func (s *Session) AbortSession(ctx context.Context, log *slog.Logger, name strin
 	log.Warn("configuration session aborted", "session", name, "error", strings.TrimSpace(why.Error()))
 	return true
 }
+
+// StageSession sends block, a configuration session's opening first and
+// then its lines, in one write when the CLI is known to be in privileged
+// exec mode (else the opening on its own first, which acquires the mode).
+// Opened in the same write as the lines, a session the device refuses to
+// open leaves the lines in exec mode, where every configuration line is
+// refused: nothing is staged. The outputs are block's, in order.
+func (s *Session) StageSession(ctx context.Context, block []string) ([]string, error) {
+	if s.AtExec() {
+		return s.SendBatch(ctx, block)
+	}
+	if _, err := s.Exec(ctx, block[0]); err != nil {
+		return nil, err
+	}
+	outs, err := s.SendBatch(ctx, block[1:])
+	if outs != nil {
+		outs = append([]string{""}, outs...)
+	}
+	return outs, err
+}

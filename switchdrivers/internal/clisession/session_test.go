@@ -3,10 +3,8 @@ package clisession_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/pem"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/netalign/netalign/internal/access/accesstest"
 	"github.com/netalign/netalign/internal/cause"
 	"github.com/netalign/netalign/internal/lab/device"
 	"github.com/netalign/netalign/internal/lab/sshcli"
@@ -139,12 +137,11 @@ func TestOpenRefusals(t *testing.T) {
 	wantCause(t, openErr(t, ctx, sw.Config), cause.AuthFailed, "user "+labtest.User)
 }
 
+// newKey is an ed25519 key and its public half, as the lab's
+// AuthorizedKeys takes it.
 func newKey(t *testing.T) (ed25519.PrivateKey, ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	priv := accesstest.NewKey(t)
 	pub, err := ssh.NewPublicKey(priv.Public())
 	if err != nil {
 		t.Fatal(err)
@@ -183,26 +180,7 @@ func TestAgentAuth(t *testing.T) {
 	sw := labtest.StartWith(t, "leaf1", device.PlatformEOS, func(o *sshcli.Options) {
 		o.AuthorizedKeys, o.Password = []ssh.PublicKey{pub}, ""
 	})
-	keyring := agent.NewKeyring()
-	if err := keyring.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); _ = agent.ServeAgent(keyring, c) }()
-		}
-	}()
-	t.Setenv("SSH_AUTH_SOCK", sock)
+	accesstest.StartAgent(t, priv) // sets SSH_AUTH_SOCK
 	cfg := sw.Config
 	cfg.Password, cfg.Agent = secret.Secret{}, true
 	ctx := ctxT(t)

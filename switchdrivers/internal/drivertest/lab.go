@@ -135,6 +135,7 @@ func (p Platform) RunLab(t *testing.T) {
 		{"PrivilegedLogin", p.labPrivilegedLogin},
 		{"IncrementalVLANs", p.labIncrementalVLANs},
 		{"RefusedLineRollsBack", p.labRefusedLineRollsBack},
+		{"RejectedCommitLeavesDeviceUntouched", p.labRejectedCommit},
 		{"DroppedConnectionLeavesNoPartialConfig", p.labDroppedConnection},
 		{"CancelledContext", p.labCancelledContext},
 		{"HostKeyVerified", p.labHostKeyVerified},
@@ -372,6 +373,43 @@ func (p Platform) labRefusedLineRollsBack(t *testing.T) {
 		t.Errorf("refused command = %q, want one of %q", ce.Command, lines[:2])
 	}
 	p.SameRunningConfig(t, sw, before)
+}
+
+// labRejectedCommit: a commit the device refuses leaves running-config
+// byte-identical and the device model unchanged, the error is a rolled-back
+// RollbackError naming the refused commit, nothing of netalign's stays
+// pending, and the driver is still usable.
+func (p Platform) labRejectedCommit(t *testing.T) {
+	sw := p.Start(t)
+	d := p.OpenLab(t, sw)
+	ctx := Context(t)
+	if _, err := d.Apply(ctx, p.SeedChanges()[:2]); err != nil {
+		t.Fatal(err)
+	}
+	before := p.RunningConfig(t, sw)
+	beforeCfg := sw.Dev.Running()
+
+	sw.Dev.SetFaults(device.Faults{RejectCommit: true})
+	_, err := d.Apply(ctx, p.SeedChanges())
+	var re *switchdrivers.RollbackError
+	if !errors.As(err, &re) || !re.RolledBack || re.RollbackErr != nil || re.Device != "leaf1" {
+		t.Fatalf("Apply = %v; want a RollbackError with RolledBack", err)
+	}
+	var ce *switchdrivers.CommandError
+	if !errors.As(err, &ce) || ce.Command != "commit" {
+		t.Errorf("cause = %v; want the refused commit", err)
+	}
+	sw.Dev.SetFaults(device.Faults{})
+	p.SameRunningConfig(t, sw, before)
+	if afterCfg := sw.Dev.Running(); !afterCfg.Equal(&beforeCfg) {
+		t.Error("device model changed")
+	}
+	if out, pending := p.Pending(t, sw); pending {
+		t.Errorf("something of netalign's is still pending:\n%s", out)
+	}
+	if _, err := d.Apply(ctx, p.SeedChanges()); err != nil {
+		t.Fatalf("apply after the fault cleared: %v", err)
+	}
 }
 
 func (p Platform) labDroppedConnection(t *testing.T) {

@@ -105,18 +105,41 @@ func WantNames(t testing.TB, st *intent.SwitchState, want string) {
 	}
 }
 
-// CapturesListed fails t for every file of testdata whose name starts
-// with one of commands (the capture of a command, named as in the shared
-// collection) and is not in listed: a capture nobody reads.
-func CapturesListed(t testing.TB, listed map[string]bool, commands ...string) {
+// Capture is one real capture in testdata and what its command's parser
+// must read from it: Outputs builds the parser's input, Check the state.
+type Capture[O any] struct {
+	File    string
+	Outputs func() O
+	Check   func(t *testing.T, st *intent.SwitchState)
+}
+
+// RunCaptures builds the state of every capture with build and checks it:
+// no record of a real capture may be left out (SwitchState.Partial), and a
+// file of testdata whose name starts with one of commands (the capture of
+// a command, named as in the shared collection) must be listed.
+func RunCaptures[O any](t *testing.T, build func(name string, o O) (*intent.SwitchState, error), captures []Capture[O], commands ...string) {
 	t.Helper()
+	listed := map[string]bool{}
+	for _, c := range captures {
+		listed[c.File] = true
+		t.Run(c.File, func(t *testing.T) {
+			st, err := build("s", c.Outputs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Partial) != 0 {
+				t.Errorf("records left out of a real capture: %v", st.Partial)
+			}
+			c.Check(t, st)
+		})
+	}
 	entries, err := os.ReadDir("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		for _, c := range commands {
-			if strings.HasPrefix(e.Name(), c) && !listed[e.Name()] {
+		for _, cmd := range commands {
+			if strings.HasPrefix(e.Name(), cmd) && !listed[e.Name()] {
 				t.Errorf("testdata/%s is not read by the captures test", e.Name())
 			}
 		}
